@@ -1,0 +1,15 @@
+//! The shared vocabulary of Lianxin: what a petition (信访事项) is and which rules of
+//! 《信访工作条例》 (2022) it must satisfy, the statuses and statutory deadlines of its handling, and
+//! the JSON types of sync protocol v1 that tablets, kiosks and the central server exchange.
+//!
+//! This crate is plain Rust with serde and chrono. It must not depend on any I/O, async runtime,
+//! database, HTTP or browser crate: it compiles both natively (server, tests) and to
+//! `wasm32-unknown-unknown` (the PWA), and both sides validate with the very same code.
+#![deny(missing_docs)]
+
+pub mod petition;
+pub mod protocol;
+pub mod quiz;
+pub mod status;
+
+pub use petition::Petition;
