@@ -1,0 +1,460 @@
+//! The sync engine: pushes the outbox in batches, applies the server's per-record answers, pulls the
+//! feed, and says when to try again.
+//!
+//! Its promises, each backed by a test:
+//! - a record is marked `sent` only from a well-formed protocol answer that names it; any other
+//!   outcome of a push (no network, timeout, dropped answer, captive portal, 5xx) puts the batch
+//!   back to `queued`, and the retry is idempotent because the record id never changes;
+//! - `sending` found at start-up is recovered as `queued` ([`SyncEngine::start`]);
+//! - one run at a time per engine ([`SyncError::Busy`]); across tabs the caller holds a Web Lock
+//!   (`lianxin-browser`);
+//! - a revoked device stops syncing until it is enrolled again.
+
+use std::cell::{Cell, RefCell};
+use std::time::Duration;
+
+use chrono::Utc;
+use lianxin_core::protocol::{
+    ApiError, EnrollRequest, Outcome, PushRecord, PushRequest, PushResponse, MAX_BATCH,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::backoff::{backoff_delay, Jitter};
+use crate::model::{meta_keys, DeviceInfo, OutboxRecord, RecordState, SyncProblem, Transition};
+use crate::store::{to_meta, Store, StoreError};
+use crate::transport::{Transport, TransportError};
+
+/// Records per push unless told otherwise.
+pub const DEFAULT_BATCH: usize = 100;
+/// Pull pages read in one run at most (a guard against a feed that never ends).
+pub const MAX_PULL_PAGES: usize = 1_000;
+
+/// What one sync run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SyncSummary {
+    /// Records carried by pushes that got a protocol answer.
+    pub pushed: usize,
+    /// Records now `sent`.
+    pub sent: usize,
+    /// Records back among drafts.
+    pub needs_edit: usize,
+    /// Records quarantined.
+    pub quarantined: usize,
+    /// Records put back to `queued` because a push got no protocol answer.
+    pub requeued: usize,
+    /// Changes read from the pull feed.
+    pub pulled: usize,
+    /// Campaigns added or replaced.
+    pub campaigns: usize,
+    /// New status events.
+    pub statuses: usize,
+}
+
+/// Why a sync run stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    /// Another run of this engine is in progress; this one did nothing.
+    #[error("同步正在进行中。(a sync run is already in progress)")]
+    Busy,
+    /// The device has no token yet.
+    #[error("本设备尚未登记，请输入登记码。(device not enrolled)")]
+    NotEnrolled,
+    /// The server revoked the device (pull feed) or refused its token (401/403).
+    #[error("本设备的授权已被撤销，请重新登记。(device revoked: {0})")]
+    Revoked(String),
+    /// No protocol answer; nothing was marked. Retry after `retry_in` (or on the `online` event).
+    #[error("{message}")]
+    Offline {
+        /// What happened.
+        message: String,
+        /// The backoff delay for the next automatic try.
+        retry_in: Duration,
+    },
+    /// The server refused a request that is not about one record (e.g. a bad enrollment code).
+    #[error("服务器拒绝了请求：{} ({})", .0.message, .0.code)]
+    Rejected(ApiError),
+    /// The local store failed; see the message (e.g. storage full).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// The indicator's kind string for [`SyncProblem::kind`].
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SyncError::Busy => "busy",
+            SyncError::NotEnrolled => "not_enrolled",
+            SyncError::Revoked(_) => "revoked",
+            SyncError::Offline { .. } => "offline",
+            SyncError::Rejected(_) => "rejected",
+            SyncError::Store(_) => "storage",
+        }
+    }
+
+    /// When to try automatically again, if at all (revoked and not-enrolled devices wait for the
+    /// user).
+    pub fn retry_in(&self) -> Option<Duration> {
+        match self {
+            SyncError::Offline { retry_in, .. } => Some(*retry_in),
+            _ => None,
+        }
+    }
+}
+
+/// Resets the in-progress flag however a run ends.
+struct RunGuard<'a>(&'a Cell<bool>);
+
+impl Drop for RunGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
+/// The engine. It owns a store handle and a transport; both are cheap clones in practice.
+pub struct SyncEngine<S, T> {
+    store: S,
+    transport: T,
+    batch_size: usize,
+    running: Cell<bool>,
+    failures: Cell<u32>,
+    jitter: RefCell<Jitter>,
+}
+
+impl<S: Store, T: Transport> SyncEngine<S, T> {
+    /// An engine with batches of [`DEFAULT_BATCH`].
+    pub fn new(store: S, transport: T) -> Self {
+        SyncEngine {
+            store,
+            transport,
+            batch_size: DEFAULT_BATCH,
+            running: Cell::new(false),
+            failures: Cell::new(0),
+            jitter: RefCell::new(Jitter::from_entropy()),
+        }
+    }
+
+    /// Sets the batch size (clamped to `1..=MAX_BATCH`).
+    pub fn with_batch_size(mut self, n: usize) -> Self {
+        self.batch_size = n.clamp(1, MAX_BATCH);
+        self
+    }
+
+    /// Sets the jitter source (tests pin it).
+    pub fn with_jitter(self, jitter: Jitter) -> Self {
+        *self.jitter.borrow_mut() = jitter;
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Whether a run is in progress.
+    pub fn is_running(&self) -> bool {
+        self.running.get()
+    }
+
+    /// Consecutive runs that reached no server.
+    pub fn consecutive_failures(&self) -> u32 {
+        self.failures.get()
+    }
+
+    /// Call once when the app starts, before the first run: records left `sending` by a crash or
+    /// a closed tab go back to `queued`. Returns how many.
+    pub async fn start(&self) -> Result<usize, StoreError> {
+        self.store.recover_sending(Utc::now()).await
+    }
+
+    /// Enrolls the device with a code an administrator printed, and stores its identity. A new
+    /// enrollment clears a revocation and restarts the pull feed (the feed is per device).
+    pub async fn enroll(&self, code: &str, label: &str) -> Result<DeviceInfo, SyncError> {
+        let req = EnrollRequest {
+            code: code.trim().to_owned(),
+            label: label.trim().to_owned(),
+        };
+        let resp = self.transport.enroll(&req).await.map_err(|e| match e {
+            TransportError::Offline(message) => SyncError::Offline {
+                message,
+                retry_in: Duration::ZERO,
+            },
+            TransportError::Unauthorized(error) | TransportError::Rejected { error, .. } => {
+                SyncError::Rejected(error)
+            }
+        })?;
+        let device = DeviceInfo {
+            device_id: resp.device_id,
+            token: resp.token,
+            role: resp.role,
+            township: resp.township,
+            label: req.label,
+            enrolled_at: Utc::now(),
+        };
+        self.store
+            .put_meta(meta_keys::DEVICE, to_meta(&device))
+            .await?;
+        self.store
+            .put_meta(meta_keys::PULL_CURSOR, to_meta(&0i64))
+            .await?;
+        self.store.delete_meta(meta_keys::REVOKED).await?;
+        self.store.delete_meta(meta_keys::LAST_ERROR).await?;
+        self.failures.set(0);
+        Ok(device)
+    }
+
+    /// Finalizes a draft with a fresh v7 id (see [`Store::finalize`]).
+    pub async fn finalize(&self, draft_id: Uuid) -> Result<OutboxRecord, StoreError> {
+        self.store
+            .finalize(draft_id, Uuid::now_v7(), Utc::now())
+            .await
+    }
+
+    /// Puts a quarantined record back in the queue: the user's explicit "try again".
+    pub async fn retry_quarantined(&self, id: Uuid) -> Result<(), StoreError> {
+        self.store
+            .transition(&[Transition::Requeue(id)], Utc::now())
+            .await
+    }
+
+    /// One full run: push every queued record, then pull the feed to its end. On success the
+    /// store's `last_sync_ok` is set; on failure `last_error` holds the problem, and for
+    /// [`SyncError::Offline`] the engine's backoff says when to try again.
+    pub async fn sync_once(&self) -> Result<SyncSummary, SyncError> {
+        if self.running.replace(true) {
+            return Err(SyncError::Busy);
+        }
+        let _guard = RunGuard(&self.running);
+        let mut summary = SyncSummary::default();
+        let result = self.run(&mut summary).await;
+        match &result {
+            Ok(()) => {
+                self.failures.set(0);
+                // The run succeeded; failing to note that is not worth failing the run over.
+                let _ = self
+                    .store
+                    .put_meta(meta_keys::LAST_SYNC_OK, to_meta(&Utc::now()))
+                    .await;
+                let _ = self.store.delete_meta(meta_keys::LAST_ERROR).await;
+            }
+            Err(e) => {
+                let problem = SyncProblem {
+                    at: Utc::now(),
+                    kind: e.kind().to_owned(),
+                    message: e.to_string(),
+                };
+                let _ = self
+                    .store
+                    .put_meta(meta_keys::LAST_ERROR, to_meta(&problem))
+                    .await;
+            }
+        }
+        result.map(|()| summary)
+    }
+
+    fn offline(&self, message: String) -> SyncError {
+        let n = self.failures.get().saturating_add(1);
+        self.failures.set(n);
+        let r = self.jitter.borrow_mut().next_f64();
+        SyncError::Offline {
+            message,
+            retry_in: backoff_delay(n, r),
+        }
+    }
+
+    async fn revoked(&self, message: String) -> SyncError {
+        if let Err(e) = self
+            .store
+            .put_meta(meta_keys::REVOKED, serde_json::Value::Bool(true))
+            .await
+        {
+            return e.into();
+        }
+        SyncError::Revoked(message)
+    }
+
+    async fn run(&self, summary: &mut SyncSummary) -> Result<(), SyncError> {
+        let Some(device) = self.store.device().await? else {
+            return Err(SyncError::NotEnrolled);
+        };
+        if self.store.is_revoked().await? {
+            return Err(SyncError::Revoked("撤销记录已保存在本设备上".into()));
+        }
+        self.push_all(&device.token, summary).await?;
+        self.pull_all(&device.token, summary).await
+    }
+
+    async fn push_all(&self, token: &str, summary: &mut SyncSummary) -> Result<(), SyncError> {
+        let mut batch_size = self.batch_size;
+        loop {
+            let queued = self.store.list_outbox(Some(RecordState::Queued)).await?;
+            if queued.is_empty() {
+                return Ok(());
+            }
+            let batch: Vec<OutboxRecord> = queued.into_iter().take(batch_size).collect();
+            let ids: Vec<Uuid> = batch.iter().map(|r| r.id).collect();
+            let marks: Vec<Transition> = ids.iter().map(|&id| Transition::Sending(id)).collect();
+            self.store.transition(&marks, Utc::now()).await?;
+
+            let req = PushRequest {
+                records: batch
+                    .iter()
+                    .map(|r| PushRecord {
+                        id: r.id,
+                        kind: r.kind,
+                        payload: r.payload.clone(),
+                    })
+                    .collect(),
+            };
+            let answer = self.transport.push(token, &req).await;
+            let answer = answer
+                .map_err(PushFailure::Transport)
+                .and_then(|resp| plan_outcomes(&ids, resp).map_err(PushFailure::Malformed));
+            match answer {
+                Ok(transitions) => {
+                    summary.pushed += ids.len();
+                    for t in &transitions {
+                        match t.target() {
+                            RecordState::Sent => summary.sent += 1,
+                            RecordState::NeedsEdit => summary.needs_edit += 1,
+                            RecordState::Quarantined => summary.quarantined += 1,
+                            _ => {}
+                        }
+                    }
+                    self.store.transition(&transitions, Utc::now()).await?;
+                }
+                Err(failure) => {
+                    // No protocol answer for this batch: nothing was acknowledged, so every
+                    // record goes back to the queue untouched (unless the batch itself can
+                    // never be accepted, see below).
+                    let requeue: Vec<Transition> =
+                        ids.iter().map(|&id| Transition::Requeue(id)).collect();
+                    match failure {
+                        PushFailure::Transport(TransportError::Rejected { status, error })
+                            if is_too_large(status, &error) =>
+                        {
+                            if ids.len() == 1 {
+                                // One record the server can never take as it is (over 2 MiB):
+                                // it is set aside with the reason instead of blocking the queue.
+                                let t = Transition::Quarantined {
+                                    id: ids[0],
+                                    reason: error,
+                                };
+                                self.store.transition(&[t], Utc::now()).await?;
+                                summary.quarantined += 1;
+                            } else {
+                                // The batch as a whole was too large: retry it smaller.
+                                self.store.transition(&requeue, Utc::now()).await?;
+                                batch_size = (ids.len() / 2).max(1);
+                            }
+                        }
+                        PushFailure::Transport(TransportError::Rejected { error, .. }) => {
+                            // A refusal of the request itself says nothing about the records:
+                            // keep them queued and show the problem.
+                            self.store.transition(&requeue, Utc::now()).await?;
+                            summary.requeued += ids.len();
+                            return Err(SyncError::Rejected(error));
+                        }
+                        PushFailure::Transport(TransportError::Unauthorized(error)) => {
+                            self.store.transition(&requeue, Utc::now()).await?;
+                            summary.requeued += ids.len();
+                            return Err(self.revoked(error.message).await);
+                        }
+                        PushFailure::Transport(TransportError::Offline(message))
+                        | PushFailure::Malformed(message) => {
+                            self.store.transition(&requeue, Utc::now()).await?;
+                            summary.requeued += ids.len();
+                            return Err(self.offline(message));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn pull_all(&self, token: &str, summary: &mut SyncSummary) -> Result<(), SyncError> {
+        let mut cursor = self.store.pull_cursor().await?;
+        for _ in 0..MAX_PULL_PAGES {
+            let page = match self.transport.pull(token, cursor).await {
+                Ok(page) => page,
+                Err(TransportError::Offline(message)) => return Err(self.offline(message)),
+                Err(TransportError::Unauthorized(error)) => {
+                    return Err(self.revoked(error.message).await)
+                }
+                Err(TransportError::Rejected { error, .. }) => {
+                    return Err(SyncError::Rejected(error))
+                }
+            };
+            let applied = self.store.apply_pull(&page).await?;
+            summary.pulled += page.changes.len();
+            summary.campaigns += applied.campaigns;
+            summary.statuses += applied.statuses;
+            if applied.revoked {
+                return Err(SyncError::Revoked("服务器已撤销本设备".into()));
+            }
+            // A feed that says "more" without moving forward would loop forever.
+            if !page.more || page.cursor <= cursor {
+                return Ok(());
+            }
+            cursor = page.cursor;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a refused push was refused for its size (413, or 400 `batch_too_large`).
+fn is_too_large(status: u16, error: &ApiError) -> bool {
+    status == 413 || error.code == "batch_too_large" || error.code == "body_too_large"
+}
+
+enum PushFailure {
+    Transport(TransportError),
+    Malformed(String),
+}
+
+/// Turns a push answer into transitions, or says why the answer is not a well-formed answer to
+/// this request (then nothing is marked): one result per record, same ids in the same order, a
+/// receipt on every `stored`/`duplicate`.
+pub fn plan_outcomes(ids: &[Uuid], resp: PushResponse) -> Result<Vec<Transition>, String> {
+    if resp.results.len() != ids.len() {
+        return Err(format!(
+            "push answer has {} results for {} records",
+            resp.results.len(),
+            ids.len()
+        ));
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for (id, result) in ids.iter().zip(resp.results) {
+        if result.id != *id {
+            return Err(format!(
+                "push answer names {} where {} was expected",
+                result.id, id
+            ));
+        }
+        let t = match result.outcome {
+            Outcome::Stored | Outcome::Duplicate => match result.receipt {
+                Some(receipt) => Transition::Sent { id: *id, receipt },
+                None => return Err(format!("push answer for {id} has no receipt")),
+            },
+            Outcome::Invalid => Transition::NeedsEdit {
+                id: *id,
+                error: result.error.unwrap_or_else(|| {
+                    ApiError::new("invalid", "服务器认为该记录无效，请检查后重新提交。")
+                }),
+            },
+            Outcome::Conflict => Transition::Quarantined {
+                id: *id,
+                reason: result.error.unwrap_or_else(|| {
+                    ApiError::new("conflict", "服务器上已有同一编号但内容不同的记录。")
+                }),
+            },
+        };
+        out.push(t);
+    }
+    Ok(out)
+}

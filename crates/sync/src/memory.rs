@@ -1,0 +1,263 @@
+//! [`MemoryStore`]: a complete in-memory [`Store`], used by native tests of the engine and usable
+//! wherever nothing has to survive the process. It keeps the same atomicity as the IndexedDB store:
+//! every multi-part change is checked in full before anything is written.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+use lianxin_core::protocol::PullResponse;
+use lianxin_core::quiz::Campaign;
+use uuid::Uuid;
+
+use crate::model::{
+    draft_from_refused, meta_keys, record_from_draft, Draft, LocalQuizAttempt, OutboxRecord,
+    ReceiptEntry, RecordState, Transition,
+};
+use crate::store::{plan_pull, PullApplied, Store, StoreError};
+
+#[derive(Default)]
+struct Inner {
+    drafts: BTreeMap<Uuid, Draft>,
+    outbox: BTreeMap<Uuid, OutboxRecord>,
+    receipts: BTreeMap<Uuid, ReceiptEntry>,
+    campaigns: BTreeMap<String, Campaign>,
+    quiz_attempts: BTreeMap<Uuid, LocalQuizAttempt>,
+    meta: BTreeMap<String, serde_json::Value>,
+    /// When set, every write fails with this error (to test that failures are reported).
+    write_failure: Option<StoreError>,
+}
+
+/// An in-memory store. Clones share the same data.
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    inner: Rc<RefCell<Inner>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Makes every following write fail with `error` (or succeed again with `None`), the way a
+    /// full disk makes IndexedDB refuse writes.
+    pub fn set_write_failure(&self, error: Option<StoreError>) {
+        self.inner.borrow_mut().write_failure = error;
+    }
+
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Inner) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut inner = self.inner.borrow_mut();
+        if let Some(e) = &inner.write_failure {
+            return Err(e.clone());
+        }
+        f(&mut inner)
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Inner) -> T) -> T {
+        f(&self.inner.borrow())
+    }
+}
+
+fn outbox_order(records: &mut [OutboxRecord]) {
+    records.sort_by(|a, b| a.finalized_at.cmp(&b.finalized_at).then(a.id.cmp(&b.id)));
+}
+
+impl Store for MemoryStore {
+    async fn put_draft(&self, draft: &Draft) -> Result<(), StoreError> {
+        self.write(|i| {
+            i.drafts.insert(draft.id, draft.clone());
+            Ok(())
+        })
+    }
+
+    async fn get_draft(&self, id: Uuid) -> Result<Option<Draft>, StoreError> {
+        Ok(self.read(|i| i.drafts.get(&id).cloned()))
+    }
+
+    async fn list_drafts(&self) -> Result<Vec<Draft>, StoreError> {
+        let mut drafts: Vec<Draft> = self.read(|i| i.drafts.values().cloned().collect());
+        drafts.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(drafts)
+    }
+
+    async fn delete_draft(&self, id: Uuid) -> Result<(), StoreError> {
+        self.write(|i| {
+            i.drafts.remove(&id);
+            Ok(())
+        })
+    }
+
+    async fn finalize(
+        &self,
+        draft_id: Uuid,
+        new_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<OutboxRecord, StoreError> {
+        self.write(|i| {
+            let draft = i
+                .drafts
+                .get(&draft_id)
+                .ok_or_else(|| StoreError::NotFound(format!("draft {draft_id}")))?;
+            let existing = draft.record_id.and_then(|id| i.outbox.get(&id));
+            let record = record_from_draft(draft, new_id, existing, now)
+                .map_err(StoreError::InvalidState)?;
+            i.drafts.remove(&draft_id);
+            i.outbox.insert(record.id, record.clone());
+            Ok(record)
+        })
+    }
+
+    async fn list_outbox(
+        &self,
+        state: Option<RecordState>,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        let mut records: Vec<OutboxRecord> = self.read(|i| {
+            i.outbox
+                .values()
+                .filter(|r| state.is_none_or(|s| r.state == s))
+                .cloned()
+                .collect()
+        });
+        outbox_order(&mut records);
+        Ok(records)
+    }
+
+    async fn get_record(&self, id: Uuid) -> Result<Option<OutboxRecord>, StoreError> {
+        Ok(self.read(|i| i.outbox.get(&id).cloned()))
+    }
+
+    async fn transition(
+        &self,
+        changes: &[Transition],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|i| {
+            // Check and compute everything first; write only if every change is allowed.
+            let mut updated: BTreeMap<Uuid, OutboxRecord> = BTreeMap::new();
+            for t in changes {
+                let id = t.id();
+                let current = match updated.get(&id) {
+                    Some(r) => r.clone(),
+                    None => i
+                        .outbox
+                        .get(&id)
+                        .cloned()
+                        .ok_or_else(|| StoreError::NotFound(format!("outbox record {id}")))?,
+                };
+                let mut next = current;
+                t.apply(&mut next, now).map_err(StoreError::InvalidState)?;
+                updated.insert(id, next);
+            }
+            for t in changes {
+                let record = &updated[&t.id()];
+                match t {
+                    Transition::Sent { receipt, .. } => {
+                        let entry = i
+                            .receipts
+                            .entry(record.id)
+                            .or_insert_with(|| ReceiptEntry::empty(record.id));
+                        entry.set_receipt(receipt);
+                    }
+                    Transition::NeedsEdit { error, .. } => {
+                        let draft = draft_from_refused(record, error, now);
+                        i.drafts.insert(draft.id, draft);
+                    }
+                    _ => {}
+                }
+            }
+            i.outbox.extend(updated);
+            Ok(())
+        })
+    }
+
+    async fn recover_sending(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.write(|i| {
+            let mut n = 0;
+            for r in i
+                .outbox
+                .values_mut()
+                .filter(|r| r.state == RecordState::Sending)
+            {
+                r.state = RecordState::Queued;
+                r.updated_at = now;
+                n += 1;
+            }
+            Ok(n)
+        })
+    }
+
+    async fn get_receipt(&self, record_id: Uuid) -> Result<Option<ReceiptEntry>, StoreError> {
+        Ok(self.read(|i| i.receipts.get(&record_id).cloned()))
+    }
+
+    async fn list_campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
+        Ok(self.read(|i| i.campaigns.values().cloned().collect()))
+    }
+
+    async fn apply_pull(&self, page: &PullResponse) -> Result<PullApplied, StoreError> {
+        let plan = plan_pull(page);
+        self.write(|i| {
+            let mut applied = PullApplied {
+                campaigns: plan.campaigns.len(),
+                ..Default::default()
+            };
+            for c in &plan.campaigns {
+                i.campaigns.insert(c.id.clone(), (*c).clone());
+            }
+            for (record_id, reg_no, event) in &plan.statuses {
+                let entry = i
+                    .receipts
+                    .entry(*record_id)
+                    .or_insert_with(|| ReceiptEntry::empty(*record_id));
+                if entry.add_status(reg_no, event) {
+                    applied.statuses += 1;
+                }
+            }
+            if plan.revoked {
+                applied.revoked = true;
+                i.meta
+                    .insert(meta_keys::REVOKED.into(), serde_json::Value::Bool(true));
+            }
+            i.meta
+                .insert(meta_keys::PULL_CURSOR.into(), plan.cursor.into());
+            Ok(applied)
+        })
+    }
+
+    async fn put_quiz_attempt(&self, attempt: &LocalQuizAttempt) -> Result<(), StoreError> {
+        self.write(|i| {
+            i.quiz_attempts.insert(attempt.id, attempt.clone());
+            Ok(())
+        })
+    }
+
+    async fn list_quiz_attempts(&self) -> Result<Vec<LocalQuizAttempt>, StoreError> {
+        let mut v: Vec<LocalQuizAttempt> =
+            self.read(|i| i.quiz_attempts.values().cloned().collect());
+        v.sort_by(|a, b| a.saved_at.cmp(&b.saved_at).then(a.id.cmp(&b.id)));
+        Ok(v)
+    }
+
+    async fn get_meta(&self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        Ok(self.read(|i| i.meta.get(key).cloned()))
+    }
+
+    async fn put_meta(&self, key: &str, value: serde_json::Value) -> Result<(), StoreError> {
+        self.write(|i| {
+            i.meta.insert(key.to_owned(), value);
+            Ok(())
+        })
+    }
+
+    async fn delete_meta(&self, key: &str) -> Result<(), StoreError> {
+        self.write(|i| {
+            i.meta.remove(key);
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,293 @@
+//! The contract between the sync engine (and the UI) and wherever records live: IndexedDB in the
+//! browser (`lianxin-browser`), [`crate::MemoryStore`] in native tests.
+//!
+//! Every method that changes more than one thing does so atomically: [`Store::finalize`] removes
+//! the draft and adds the outbox record together, [`Store::transition`] applies a whole push answer
+//! or none of it, [`Store::apply_pull`] stores a pull page together with its cursor. That is what
+//! lets the engine promise "never lost, never doubled" across crashes.
+
+use chrono::{DateTime, Utc};
+use lianxin_core::protocol::{ChangeBody, PullResponse, StatusEvent};
+use lianxin_core::quiz::Campaign;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::model::{
+    meta_keys, DeviceInfo, Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState,
+    SyncProblem, Transition,
+};
+
+/// Why the store refused an operation. None of these is ever swallowed: the UI shows them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The browser refused the write because the origin's storage is full.
+    #[error("设备存储空间已满，本次内容未保存。请先同步或导出未发送记录，再释放空间。(storage quota exceeded: {0})")]
+    QuotaExceeded(String),
+    /// Any other refusal to write (disk error, private mode, storage cleared under us).
+    #[error("本地数据库拒绝了写入，本次内容未保存。(the local database refused the write: {0})")]
+    WriteRefused(String),
+    /// The thing asked for does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The operation would break the record life cycle (e.g. finalize a draft over a sent record).
+    #[error("{0}")]
+    InvalidState(String),
+    /// The database is closed, e.g. because a newer version of the app opened it in another tab.
+    #[error(
+        "本地数据库已关闭（可能在另一个标签页中打开了新版本），请刷新页面。(database closed: {0})"
+    )]
+    Closed(String),
+    /// Opening or upgrading the database waits for another tab that keeps an old version open.
+    #[error("请关闭本应用的其他标签页以完成升级。(database upgrade blocked by another tab: {0})")]
+    Blocked(String),
+    /// Stored data could not be read back (written by an unknown version, or damaged).
+    #[error("本地数据无法读取。(stored data could not be decoded: {0})")]
+    Corrupt(String),
+    /// Anything else the backend reported.
+    #[error("local database error: {0}")]
+    Other(String),
+}
+
+/// What [`Store::apply_pull`] changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PullApplied {
+    /// Campaigns added or replaced.
+    pub campaigns: usize,
+    /// Status events that were new.
+    pub statuses: usize,
+    /// The page said this device was revoked.
+    pub revoked: bool,
+}
+
+/// The local store. Methods are `async` and not `Send`: IndexedDB handles live on one thread.
+/// Implementations are cheap handles (`Clone` shares the same data), so the UI and the engine
+/// can each hold one.
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    // ---- drafts --------------------------------------------------------------------------
+
+    /// Creates or replaces a draft (autosave calls this on every debounced edit).
+    async fn put_draft(&self, draft: &Draft) -> Result<(), StoreError>;
+    /// One draft.
+    async fn get_draft(&self, id: Uuid) -> Result<Option<Draft>, StoreError>;
+    /// Every draft, oldest first.
+    async fn list_drafts(&self) -> Result<Vec<Draft>, StoreError>;
+    /// Removes a draft (discarded by the user). Removing a missing draft is not an error.
+    async fn delete_draft(&self, id: Uuid) -> Result<(), StoreError>;
+
+    /// Moves a draft into the outbox in ONE atomic step: afterwards either the draft exists and no
+    /// outbox record was added, or the draft is gone and the record is `queued`. The record id is
+    /// `new_id` unless the draft came back from the server, in which case it keeps its old id.
+    async fn finalize(
+        &self,
+        draft_id: Uuid,
+        new_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<OutboxRecord, StoreError>;
+
+    // ---- outbox --------------------------------------------------------------------------
+
+    /// Outbox records, oldest finalized first, optionally only those in `state`.
+    async fn list_outbox(
+        &self,
+        state: Option<RecordState>,
+    ) -> Result<Vec<OutboxRecord>, StoreError>;
+    /// One outbox record.
+    async fn get_record(&self, id: Uuid) -> Result<Option<OutboxRecord>, StoreError>;
+    /// Applies every transition or none (one push answer is one call). A `Sent` transition also
+    /// writes the receipt; a `NeedsEdit` transition also restores the record as a draft.
+    async fn transition(
+        &self,
+        changes: &[Transition],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Every `sending` record back to `queued`; called once at start-up, because a record found
+    /// `sending` then belonged to a push whose answer never arrived. Returns how many.
+    async fn recover_sending(&self, now: DateTime<Utc>) -> Result<usize, StoreError>;
+
+    // ---- what the server sent ------------------------------------------------------------
+
+    /// The receipt and status history of a record.
+    async fn get_receipt(&self, record_id: Uuid) -> Result<Option<ReceiptEntry>, StoreError>;
+    /// Every quiz campaign received.
+    async fn list_campaigns(&self) -> Result<Vec<Campaign>, StoreError>;
+    /// Applies one page of the pull feed and stores its cursor, atomically (see [`plan_pull`]).
+    async fn apply_pull(&self, page: &PullResponse) -> Result<PullApplied, StoreError>;
+
+    // ---- quiz attempts kept on the device -----------------------------------------------
+
+    /// Saves a local quiz attempt.
+    async fn put_quiz_attempt(&self, attempt: &LocalQuizAttempt) -> Result<(), StoreError>;
+    /// Every local quiz attempt, oldest first.
+    async fn list_quiz_attempts(&self) -> Result<Vec<LocalQuizAttempt>, StoreError>;
+
+    // ---- metadata ------------------------------------------------------------------------
+
+    /// A metadata value (see [`meta_keys`]).
+    async fn get_meta(&self, key: &str) -> Result<Option<serde_json::Value>, StoreError>;
+    /// Sets a metadata value.
+    async fn put_meta(&self, key: &str, value: serde_json::Value) -> Result<(), StoreError>;
+    /// Removes a metadata value.
+    async fn delete_meta(&self, key: &str) -> Result<(), StoreError>;
+
+    // ---- typed metadata (provided) -------------------------------------------------------
+
+    /// The enrolled device, if any.
+    async fn device(&self) -> Result<Option<DeviceInfo>, StoreError> {
+        get_typed(self, meta_keys::DEVICE).await
+    }
+    /// The pull cursor (0 before the first pull).
+    async fn pull_cursor(&self) -> Result<i64, StoreError> {
+        Ok(get_typed(self, meta_keys::PULL_CURSOR).await?.unwrap_or(0))
+    }
+    /// When the last sync run finished without a problem.
+    async fn last_sync_ok(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        get_typed(self, meta_keys::LAST_SYNC_OK).await
+    }
+    /// The problem of the last failed sync run.
+    async fn last_error(&self) -> Result<Option<SyncProblem>, StoreError> {
+        get_typed(self, meta_keys::LAST_ERROR).await
+    }
+    /// Whether the server revoked this device.
+    async fn is_revoked(&self) -> Result<bool, StoreError> {
+        Ok(get_typed(self, meta_keys::REVOKED).await?.unwrap_or(false))
+    }
+}
+
+async fn get_typed<S: Store + ?Sized, T: DeserializeOwned>(
+    store: &S,
+    key: &str,
+) -> Result<Option<T>, StoreError> {
+    match store.get_meta(key).await? {
+        None => Ok(None),
+        Some(v) => serde_json::from_value(v)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("meta {key}: {e}"))),
+    }
+}
+
+/// Serializes a value for [`Store::put_meta`].
+pub fn to_meta<T: Serialize>(value: &T) -> serde_json::Value {
+    // Our meta types (numbers, strings, plain structs) always serialize.
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// What one pull page asks a store to write, in order. Both stores apply it the same way.
+#[derive(Debug, Default)]
+pub struct PullPlan<'a> {
+    /// Campaigns to put (each replaces its stored copy).
+    pub campaigns: Vec<&'a Campaign>,
+    /// Status events: record, registration number, event.
+    pub statuses: Vec<(Uuid, &'a str, &'a StatusEvent)>,
+    /// The device was revoked.
+    pub revoked: bool,
+    /// The cursor to store.
+    pub cursor: i64,
+}
+
+/// Splits a pull page into what to write. Changes are applied in feed order; a later version of
+/// the same campaign on one page wins.
+pub fn plan_pull(page: &PullResponse) -> PullPlan<'_> {
+    let mut plan = PullPlan {
+        cursor: page.cursor,
+        ..PullPlan::default()
+    };
+    for change in &page.changes {
+        match &change.body {
+            ChangeBody::Campaign { campaign } => {
+                plan.campaigns.retain(|c| c.id != campaign.id);
+                plan.campaigns.push(campaign);
+            }
+            ChangeBody::PetitionStatus {
+                record_id,
+                registration_no,
+                event,
+            } => {
+                plan.statuses.push((*record_id, registration_no, event));
+            }
+            ChangeBody::DeviceRevoked {} => plan.revoked = true,
+        }
+    }
+    plan
+}
+
+/// The header's sync indicator, read from a store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// Whether the device is enrolled.
+    pub enrolled: bool,
+    /// Whether the server revoked it.
+    pub revoked: bool,
+    /// Records waiting to be sent (`queued` or `sending`).
+    pub waiting: usize,
+    /// Records back among drafts for editing.
+    pub needs_edit: usize,
+    /// Records kept aside.
+    pub quarantined: usize,
+    /// Records acknowledged.
+    pub sent: usize,
+    /// Last sync without a problem.
+    pub last_sync_ok: Option<DateTime<Utc>>,
+    /// The last problem, if the last run had one.
+    pub last_error: Option<SyncProblem>,
+}
+
+/// Reads the indicator's numbers.
+pub async fn sync_status<S: Store + ?Sized>(store: &S) -> Result<SyncStatus, StoreError> {
+    let all = store.list_outbox(None).await?;
+    let count = |f: &dyn Fn(RecordState) -> bool| all.iter().filter(|r| f(r.state)).count();
+    Ok(SyncStatus {
+        enrolled: store.device().await?.is_some(),
+        revoked: store.is_revoked().await?,
+        waiting: count(&|s| matches!(s, RecordState::Queued | RecordState::Sending)),
+        needs_edit: count(&|s| s == RecordState::NeedsEdit),
+        quarantined: count(&|s| s == RecordState::Quarantined),
+        sent: count(&|s| s == RecordState::Sent),
+        last_sync_ok: store.last_sync_ok().await?,
+        last_error: store.last_error().await?,
+    })
+}
+
+/// The file an administrator receives when a device can no longer reach the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnsentExport {
+    /// Always `lianxin-unsent-v1`.
+    pub format: String,
+    /// When it was exported.
+    pub exported_at: DateTime<Utc>,
+    /// The device, if enrolled (without its token).
+    pub device_id: Option<Uuid>,
+    /// The device's township.
+    pub township: Option<String>,
+    /// Every record not acknowledged by the server, with its state and reason.
+    pub records: Vec<OutboxRecord>,
+}
+
+/// Name of the export format.
+pub const EXPORT_FORMAT: &str = "lianxin-unsent-v1";
+
+/// Collects every unsent record (queued, sending, needs_edit, quarantined) for export. The token
+/// is never exported.
+pub async fn export_unsent<S: Store + ?Sized>(store: &S) -> Result<UnsentExport, StoreError> {
+    let device = store.device().await?;
+    let records = store
+        .list_outbox(None)
+        .await?
+        .into_iter()
+        .filter(|r| r.state.is_unsent())
+        .collect();
+    Ok(UnsentExport {
+        format: EXPORT_FORMAT.to_owned(),
+        exported_at: Utc::now(),
+        device_id: device.as_ref().map(|d| d.device_id),
+        township: device.map(|d| d.township),
+        records,
+    })
+}
+
+/// [`export_unsent`] as pretty JSON, ready for a download.
+pub async fn export_unsent_json<S: Store + ?Sized>(store: &S) -> Result<String, StoreError> {
+    let export = export_unsent(store).await?;
+    serde_json::to_string_pretty(&export).map_err(|e| StoreError::Other(e.to_string()))
+}

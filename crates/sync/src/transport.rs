@@ -1,0 +1,191 @@
+//! How the engine talks to the server, and the one place that decides what an HTTP answer means.
+//!
+//! Implementations (fetch in `lianxin-browser`, reqwest in this crate's tests) only move bytes;
+//! they hand status, content type and body to [`decode_response`], so the browser and the tests
+//! classify a captive portal, a 502 or a revoked token identically.
+
+use lianxin_core::protocol::{
+    ApiError, EnrollRequest, EnrollResponse, ErrorBody, PullResponse, PushRequest, PushResponse,
+};
+use serde::de::DeserializeOwned;
+
+/// Why a request did not produce a protocol answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// No usable answer: no network, refused or dropped connection, timeout, a 5xx (502/504 from
+    /// a proxy included), 408/429, or a body that is not our protocol (a captive portal's 200 HTML
+    /// page). Transient: retried with backoff, nothing is marked.
+    #[error("无法连接服务器，稍后自动重试。(offline: {0})")]
+    Offline(String),
+    /// 401/403 with our JSON error: the token is unknown or revoked. Syncing stops until the
+    /// device is enrolled again.
+    #[error("本设备的授权已失效，请重新登记设备。(unauthorized: {})", .0.message)]
+    Unauthorized(ApiError),
+    /// Another 4xx with our JSON error (400, 404, 409, 413, …): this request will never succeed
+    /// as it is.
+    #[error("服务器拒绝了请求：{} (HTTP {status}, {})", .error.message, .error.code)]
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// The server's error.
+        error: ApiError,
+    },
+}
+
+impl TransportError {
+    /// Whether retrying the same request later can succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, TransportError::Offline(_))
+    }
+}
+
+/// The server, as the engine sees it. `token` is the device's bearer token.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    /// `POST /api/v1/devices/enroll`, expecting `201`.
+    async fn enroll(&self, req: &EnrollRequest) -> Result<EnrollResponse, TransportError>;
+    /// `POST /api/v1/sync/push`, expecting `200`.
+    async fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse, TransportError>;
+    /// `GET /api/v1/sync/pull?cursor=<cursor>`, expecting `200`.
+    async fn pull(&self, token: &str, cursor: i64) -> Result<PullResponse, TransportError>;
+}
+
+/// Path of the enrollment endpoint.
+pub const ENROLL_PATH: &str = "/api/v1/devices/enroll";
+/// Path of the push endpoint.
+pub const PUSH_PATH: &str = "/api/v1/sync/push";
+/// Path of the pull endpoint (add `?cursor=<n>`).
+pub const PULL_PATH: &str = "/api/v1/sync/pull";
+
+fn is_json(content_type: Option<&str>) -> bool {
+    content_type
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn snippet(body: &str) -> String {
+    let s: String = body.chars().take(80).collect();
+    s.replace(['\n', '\r'], " ")
+}
+
+/// Decides what an HTTP answer means. Only `expected` status with a JSON content type and a body
+/// that parses as `T` is a protocol answer; our JSON error on a 4xx is a refusal; everything else
+/// (an HTML login page with 200, a proxy's 502, a 403 page of a firewall) is [`TransportError::Offline`].
+pub fn decode_response<T: DeserializeOwned>(
+    expected: u16,
+    status: u16,
+    content_type: Option<&str>,
+    body: &str,
+) -> Result<T, TransportError> {
+    let json = is_json(content_type);
+    if status == expected {
+        if !json {
+            return Err(TransportError::Offline(format!(
+                "HTTP {status} answered with {} instead of the protocol's JSON (captive portal?): {}",
+                content_type.unwrap_or("no content type"),
+                snippet(body)
+            )));
+        }
+        return serde_json::from_str(body).map_err(|e| {
+            TransportError::Offline(format!("HTTP {status} body is not a protocol answer: {e}"))
+        });
+    }
+    // Our server's errors are always `{"error": {...}}` JSON; anything else came from something
+    // between us and it, and says nothing about our request.
+    let api_error = if json {
+        serde_json::from_str::<ErrorBody>(body).ok()
+    } else {
+        None
+    };
+    match (status, api_error) {
+        (401 | 403, Some(e)) => Err(TransportError::Unauthorized(e.error)),
+        (408 | 425 | 429, _) | (500..=599, _) => Err(TransportError::Offline(format!(
+            "HTTP {status}: {}",
+            snippet(body)
+        ))),
+        (400..=499, Some(e)) => Err(TransportError::Rejected {
+            status,
+            error: e.error,
+        }),
+        _ => Err(TransportError::Offline(format!(
+            "unexpected HTTP {status} ({}): {}",
+            content_type.unwrap_or("no content type"),
+            snippet(body)
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JSON: Option<&str> = Some("application/json; charset=utf-8");
+    const HTML: Option<&str> = Some("text/html");
+
+    #[test]
+    fn a_captive_portal_login_page_with_status_200_is_offline() {
+        let r =
+            decode_response::<PushResponse>(200, 200, HTML, "<html><body>登录 Wi-Fi</body></html>");
+        assert!(matches!(r, Err(TransportError::Offline(_))), "{r:?}");
+    }
+
+    #[test]
+    fn json_that_is_not_the_protocol_answer_is_offline() {
+        let r = decode_response::<PushResponse>(200, 200, JSON, r#"{"status":"ok"}"#);
+        assert!(matches!(r, Err(TransportError::Offline(_))), "{r:?}");
+    }
+
+    #[test]
+    fn a_well_formed_push_answer_is_accepted() {
+        let r = decode_response::<PushResponse>(200, 200, JSON, r#"{"results":[]}"#).unwrap();
+        assert!(r.results.is_empty());
+    }
+
+    #[test]
+    fn gateway_errors_and_timeouts_are_offline_even_with_a_json_body() {
+        for status in [500, 502, 503, 504, 408, 429] {
+            let body = r#"{"error":{"code":"x","message":"y"}}"#;
+            let r = decode_response::<PushResponse>(200, status, JSON, body);
+            assert!(
+                matches!(r, Err(TransportError::Offline(_))),
+                "{status}: {r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_revoked_token_is_unauthorized_only_when_our_server_says_so() {
+        let body = r#"{"error":{"code":"unauthorized","message":"设备已被吊销"}}"#;
+        let r = decode_response::<PushResponse>(200, 401, JSON, body);
+        assert!(matches!(r, Err(TransportError::Unauthorized(ref e)) if e.code == "unauthorized"));
+        let firewall = decode_response::<PushResponse>(200, 403, HTML, "<h1>Forbidden</h1>");
+        assert!(
+            matches!(firewall, Err(TransportError::Offline(_))),
+            "{firewall:?}"
+        );
+    }
+
+    #[test]
+    fn an_oversized_body_is_a_permanent_refusal_with_the_servers_message() {
+        let body = r#"{"error":{"code":"body_too_large","message":"请求体超过 2 MiB"}}"#;
+        let r = decode_response::<PushResponse>(200, 413, JSON, body);
+        match r {
+            Err(TransportError::Rejected { status: 413, error }) => {
+                assert_eq!(error.code, "body_too_large")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!TransportError::Rejected {
+            status: 413,
+            error: ApiError::new("a", "b")
+        }
+        .is_transient());
+    }
+
+    #[test]
+    fn enrollment_expects_201_not_200() {
+        let body = r#"{"device_id":"0190a8f0-0000-7000-8000-000000000001","token":"t","role":"field","township":"城关镇"}"#;
+        assert!(decode_response::<EnrollResponse>(201, 201, JSON, body).is_ok());
+        assert!(decode_response::<EnrollResponse>(201, 200, JSON, body).is_err());
+    }
+}
