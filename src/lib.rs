@@ -1,0 +1,85 @@
+//! Lianxin (连心) — the offline-first PWA for petition (信访) intake and legal-awareness (普法)
+//! quizzes, rendered client-side by Leptos and built to wasm32 by Trunk.
+//!
+//! This crate is the UI frame: the router and its pages, the header with connectivity and sync
+//! state, translations, and the service worker's update banner. Domain rules live in
+//! `lianxin-core`; the offline store and sync engine in `lianxin-sync` and `lianxin-browser`.
+//! Logic that can be tested without a browser is kept out of the components, in plain modules
+//! (`connectivity`, `locale`, `nav`, `update`, `routes`), each with its own unit tests.
+
+pub mod components;
+pub mod connectivity;
+pub mod locale;
+pub mod nav;
+pub mod pages;
+pub mod routes;
+pub mod update;
+
+// leptos_i18n 0.6 recommends generating this module from a build script with leptos_i18n_build,
+// but that crate pulls ICU's data exporter with an HTTP client and TLS into every build (about
+// 200 crates) on our two-core CI. `load_locales!` reads the same `[package.metadata.leptos-i18n]`
+// and generates the same module from the same parser and code generator, so we keep it.
+#[allow(deprecated)]
+mod translations {
+    leptos_i18n::load_locales!();
+}
+pub use translations::i18n;
+
+use leptos::prelude::*;
+use leptos_meta::provide_meta_context;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::header::Header;
+use crate::components::update_banner::UpdateBanner;
+use crate::i18n::{t, use_i18n, I18nContextProvider};
+use crate::pages::{
+    enroll::Enroll, home::Home, law::Law, not_found::NotFound, petition_detail::PetitionDetail,
+    petition_new::PetitionNew, petitions::Petitions, quiz::Quiz, settings::Settings,
+    sync::SyncStatus,
+};
+
+/// The whole application: translations, router, header, and one page per route.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider cookie_options=locale::cookie_options()>
+            <Router>
+                <Shell />
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// The frame around every page. Its root carries `data-testid="app-ready"`: it exists only once
+/// the wasm has started and rendered, which is what the end-to-end "the app boots" test waits for.
+#[component]
+fn Shell() -> impl IntoView {
+    let i18n = use_i18n();
+    connectivity::provide_connectivity();
+    update::provide_update_state();
+
+    view! {
+        <div class="app" data-testid="app-ready">
+            <a class="skip-link" href="#main">
+                {t!(i18n, skip_to_content)}
+            </a>
+            <Header />
+            <UpdateBanner />
+            <main id="main" class="main" tabindex="-1">
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/petitions") view=Petitions />
+                    <Route path=path!("/petitions/new") view=PetitionNew />
+                    <Route path=path!("/petitions/:id") view=PetitionDetail />
+                    <Route path=path!("/quiz") view=Quiz />
+                    <Route path=path!("/law") view=Law />
+                    <Route path=path!("/sync") view=SyncStatus />
+                    <Route path=path!("/settings") view=Settings />
+                    <Route path=path!("/enroll") view=Enroll />
+                </Routes>
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,47 @@
+//! `/`: what the app is for, and the ways into it.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::page_title::PageTitle;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::routes;
+
+/// The home page.
+#[component]
+pub fn Home() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <PageTitle page=Signal::derive(move || t_string!(i18n, home.title)) />
+        <div class="page" data-testid="page-home">
+            <h1>{t!(i18n, home.title)}</h1>
+            <p class="lead">{t!(i18n, home.intro)}</p>
+            <ul class="cards">
+                <li class="card">
+                    <A href=routes::PETITION_NEW attr:class="card__link">
+                        <span class="card__title">{t!(i18n, home.new_petition)}</span>
+                        <span class="card__desc">{t!(i18n, home.new_petition_desc)}</span>
+                    </A>
+                </li>
+                <li class="card">
+                    <A href=routes::PETITIONS attr:class="card__link">
+                        <span class="card__title">{t!(i18n, home.drafts)}</span>
+                        <span class="card__desc">{t!(i18n, home.drafts_desc)}</span>
+                    </A>
+                </li>
+                <li class="card">
+                    <A href=routes::QUIZ attr:class="card__link">
+                        <span class="card__title">{t!(i18n, home.quiz)}</span>
+                        <span class="card__desc">{t!(i18n, home.quiz_desc)}</span>
+                    </A>
+                </li>
+                <li class="card">
+                    <A href=routes::LAW attr:class="card__link">
+                        <span class="card__title">{t!(i18n, home.law)}</span>
+                        <span class="card__desc">{t!(i18n, home.law_desc)}</span>
+                    </A>
+                </li>
+            </ul>
+        </div>
+    }
+}
