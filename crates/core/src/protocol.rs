@@ -21,6 +21,7 @@ pub const PULL_PAGE: usize = 200;
 
 /// What a device is for. A kiosk is shared by strangers: it may push but never read petitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceRole {
     /// A field tablet used by staff of one township.
@@ -41,6 +42,7 @@ impl DeviceRole {
 
 /// `POST /api/v1/devices/enroll` request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrollRequest {
     /// The single-use enrollment code an administrator printed with `lianxin-server enroll`.
     pub code: String,
@@ -50,6 +52,7 @@ pub struct EnrollRequest {
 
 /// `201` answer to an enrollment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrollResponse {
     /// The device's id.
     pub device_id: Uuid,
@@ -64,6 +67,7 @@ pub struct EnrollResponse {
 /// The kind of a pushed record. Unknown kinds deserialize to [`RecordKind::Unknown`] so that the
 /// server can refuse that one record (`invalid`) and still store the rest of the batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     /// A petition registration, payload [`crate::Petition`].
@@ -89,6 +93,7 @@ impl RecordKind {
 /// One record in a push. The id is chosen by the device when the record is finalized and never
 /// changes, which is what makes a retried push idempotent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRecord {
     /// Client-generated UUID (v4 or v7).
     pub id: Uuid,
@@ -100,6 +105,7 @@ pub struct PushRecord {
 
 /// `POST /api/v1/sync/push` request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     /// At most [`MAX_BATCH`] records.
     pub records: Vec<PushRecord>,
@@ -107,6 +113,7 @@ pub struct PushRequest {
 
 /// What happened to one pushed record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// New and now durable; `receipt` is set.
@@ -121,6 +128,7 @@ pub enum Outcome {
 
 /// The server's acknowledgement of a stored record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receipt {
     /// Registration number, unique and gap-free per year, e.g. `CZXF-2026-000123`.
     /// Only petitions get one.
@@ -135,6 +143,7 @@ pub struct Receipt {
 
 /// One entry of [`PushResponse::results`], in the order of the request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResult {
     /// The record's id, echoed.
     pub id: Uuid,
@@ -150,6 +159,7 @@ pub struct PushResult {
 
 /// `200` answer to a push.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// One result per pushed record, in order.
     pub results: Vec<PushResult>,
@@ -157,6 +167,7 @@ pub struct PushResponse {
 
 /// `GET /api/v1/sync/pull?cursor=<n>` answer: a page of the device's feed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     /// Changes with `seq` greater than the request's cursor, ascending.
     pub changes: Vec<Change>,
@@ -168,6 +179,7 @@ pub struct PullResponse {
 
 /// One entry of the pull feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     /// Position in the feed; strictly increasing.
     pub seq: i64,
@@ -178,6 +190,7 @@ pub struct Change {
 
 /// The payload of a [`Change`], tagged by `type`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChangeBody {
     /// A quiz campaign was published or updated; the device replaces its copy.
@@ -200,6 +213,7 @@ pub enum ChangeBody {
 
 /// One step in the handling of a petition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusEvent {
     /// The new status.
     pub status: PetitionStatus,
@@ -218,6 +232,7 @@ pub struct StatusEvent {
 
 /// `GET /api/v1/receipts/{query_code}` answer: progress of one petition, no personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptView {
     /// The registration number.
     pub registration_no: String,
@@ -231,6 +246,7 @@ pub struct ReceiptView {
 
 /// The body of every error response: `{"error": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The error.
     pub error: ApiError,
@@ -238,6 +254,7 @@ pub struct ErrorBody {
 
 /// A machine-readable error with a message a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// Stable machine code, e.g. `invalid_json`, `unauthorized`, `id_number_checksum`.
     pub code: String,
@@ -251,7 +268,11 @@ pub struct ApiError {
 impl ApiError {
     /// An error not tied to one field.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError { code: code.into(), message: message.into(), field: None }
+        ApiError {
+            code: code.into(),
+            message: message.into(),
+            field: None,
+        }
     }
 
     /// Names the field at fault.
@@ -274,9 +295,15 @@ mod tests {
 
     #[test]
     fn a_change_is_tagged_by_type_and_flattened_beside_its_seq() {
-        let c = Change { seq: 7, body: ChangeBody::DeviceRevoked {} };
+        let c = Change {
+            seq: 7,
+            body: ChangeBody::DeviceRevoked {},
+        };
         let json = serde_json::to_value(&c).unwrap();
-        assert_eq!(json, serde_json::json!({"seq": 7, "type": "device_revoked"}));
+        assert_eq!(
+            json,
+            serde_json::json!({"seq": 7, "type": "device_revoked"})
+        );
         assert_eq!(serde_json::from_value::<Change>(json).unwrap(), c);
     }
 }
