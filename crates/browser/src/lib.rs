@@ -1,1 +1,40 @@
-//! placeholder
+//! The browser side of Lianxin's offline store and sync: [`IdbStore`] (the `lianxin-sync` `Store`
+//! on IndexedDB, with a versioned schema and an upgrade ladder), [`FetchTransport`] (the
+//! `Transport` over `fetch`), the Web Locks single-flight guard across tabs ([`with_sync_lock`]),
+//! `navigator.storage` helpers, and a debounced [`Autosave`].
+//!
+//! Everything here is wasm32-only; natively the crate is empty so the workspace still builds and
+//! lints. It must not depend on Leptos or any UI crate (it is tested with wasm-bindgen-test in
+//! headless Chromium without the UI), nor on the server.
+//!
+//! What the UI does with it, once per page:
+//! ```ignore
+//! let store = IdbStore::open().await?;                 // keep it (StoredValue::new_local)
+//! let engine = SyncEngine::new(store.clone(), FetchTransport::same_origin());
+//! engine.start().await?;                               // `sending` left by a crash → `queued`
+//! let _ = request_persistent().await;
+//! // on start, `online`, after finalize, on the timer and on "立即同步":
+//! let outcome = with_sync_lock(|| engine.sync_once()).await; // Ok(None): another tab syncs
+//! ```
+
+#[cfg(target_arch = "wasm32")]
+pub mod autosave;
+#[cfg(target_arch = "wasm32")]
+pub mod fetch;
+#[cfg(target_arch = "wasm32")]
+pub mod idb;
+#[cfg(target_arch = "wasm32")]
+pub mod locks;
+#[cfg(target_arch = "wasm32")]
+pub mod storage;
+
+#[cfg(target_arch = "wasm32")]
+pub use autosave::Autosave;
+#[cfg(target_arch = "wasm32")]
+pub use fetch::FetchTransport;
+#[cfg(target_arch = "wasm32")]
+pub use idb::{IdbStore, DB_NAME, SCHEMA_VERSION};
+#[cfg(target_arch = "wasm32")]
+pub use locks::{with_lock_if_available, with_sync_lock, LockError, SYNC_LOCK};
+#[cfg(target_arch = "wasm32")]
+pub use storage::{estimate, is_persistent, request_persistent, StorageEstimate};

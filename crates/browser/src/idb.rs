@@ -1,0 +1,694 @@
+//! [`IdbStore`]: the [`Store`] of `lianxin-sync` on IndexedDB, through `indexed_db_futures` 0.6.
+//!
+//! Schema: one database (default [`DB_NAME`]) whose version is [`SCHEMA_VERSION`], built by an
+//! explicit upgrade ladder ([`upgrade_step`]) in which every step is kept forever, so a device
+//! that skipped app versions still climbs one step at a time. Never edit a landed step: add one.
+//!
+//! Each value is kept in a small envelope `{<key>, <indexed fields>, json}` whose `json` is the
+//! serde JSON of the Rust type: the key and indexed fields stay visible to IndexedDB, and the
+//! Rust type (with its own optional-field evolution) stays the one source of truth. It is also
+//! the fastest path here: structured-cloning one string beats cloning a deep object tree.
+//!
+//! Transactions: in 0.6 a transaction rolls back unless `commit().await` is called, and the
+//! browser commits one by itself as soon as no IndexedDB request is pending at the end of a task,
+//! so nothing but IndexedDB requests is ever awaited between opening and committing one.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+use indexed_db_futures::database::{Database, VersionChangeEvent};
+use indexed_db_futures::error::{DomException, Error as IdbError, OpenDbError};
+use indexed_db_futures::internals::SystemRepr;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use indexed_db_futures::KeyPath;
+use lianxin_core::protocol::PullResponse;
+use lianxin_core::quiz::Campaign;
+use lianxin_sync::model::{draft_from_refused, meta_keys, record_from_draft};
+use lianxin_sync::store::{plan_pull, PullApplied};
+use lianxin_sync::{
+    Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState, Store, StoreError, Transition,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use uuid::Uuid;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The database name the app uses.
+pub const DB_NAME: &str = "lianxin";
+/// The schema version this build writes; [`upgrade_step`] knows every step up to it.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Object store names.
+pub mod stores {
+    /// Drafts, key `id`.
+    pub const DRAFTS: &str = "drafts";
+    /// Finalized records, key `id`, index [`BY_STATE`] from v2.
+    pub const OUTBOX: &str = "outbox";
+    /// Receipts and status history, key `record_id`.
+    pub const RECEIPTS: &str = "receipts";
+    /// Quiz campaigns, key `id`.
+    pub const CAMPAIGNS: &str = "campaigns";
+    /// Metadata, key `key`.
+    pub const META: &str = "meta";
+    /// Local quiz attempts, key `id` (v2).
+    pub const QUIZ_ATTEMPTS: &str = "quiz_attempts";
+    /// Index of the outbox on `state` (v2).
+    pub const BY_STATE: &str = "by_state";
+}
+
+/// One step of the ladder: what turns a database of version `to - 1` into version `to`. `vc` is
+/// the running versionchange transaction, through which existing stores are reached.
+pub fn upgrade_step(db: &Database, vc: &web_sys::IdbTransaction, to: u32) -> Result<(), IdbError> {
+    match to {
+        // v1 (first release): the five stores.
+        1 => {
+            for (name, key) in [
+                (stores::DRAFTS, "id"),
+                (stores::OUTBOX, "id"),
+                (stores::RECEIPTS, "record_id"),
+                (stores::CAMPAIGNS, "id"),
+                (stores::META, "key"),
+            ] {
+                db.create_object_store(name)
+                    .with_key_path(KeyPath::from(key))
+                    .build()?;
+            }
+            Ok(())
+        }
+        // v2: the outbox gets an index on its state (the sync page and the engine ask "which are
+        // queued?" without reading every sent record), and local quiz attempts get a store.
+        // indexed_db_futures 0.6 does not hand the versionchange transaction to the callback
+        // (rust-indexed-db#66), so the existing store is reached through the raw transaction.
+        2 => {
+            let outbox = vc.object_store(stores::OUTBOX)?;
+            outbox.create_index_with_str(stores::BY_STATE, "state")?;
+            db.create_object_store(stores::QUIZ_ATTEMPTS)
+                .with_key_path(KeyPath::from("id"))
+                .build()?;
+            Ok(())
+        }
+        other => Err(IdbError::from(JsValue::from_str(&format!(
+            "no upgrade step to schema version {other}"
+        )))),
+    }
+}
+
+/// Maps an IndexedDB failure to what the UI must say. QuotaExceededError is told apart so the
+/// user learns that storage is full, not just that "something failed".
+pub fn map_idb_error(e: &IdbError) -> StoreError {
+    match e {
+        IdbError::DomException(d) => map_dom_exception(d),
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+fn map_dom_exception(d: &DomException) -> StoreError {
+    let sys: web_sys::DomException = d.clone().into();
+    map_dom_name(&sys.name(), &sys.message())
+}
+
+fn map_dom_name(name: &str, message: &str) -> StoreError {
+    let text = format!("{name}: {message}");
+    match name {
+        "QuotaExceededError" => StoreError::QuotaExceeded(text),
+        "InvalidStateError" => StoreError::Closed(text),
+        "NotFoundError" => StoreError::NotFound(text),
+        "ConstraintError"
+        | "DataError"
+        | "DataCloneError"
+        | "ReadOnlyError"
+        | "UnknownError"
+        | "AbortError"
+        | "TransactionInactiveError" => StoreError::WriteRefused(text),
+        _ => StoreError::Other(text),
+    }
+}
+
+fn map_open_error(e: OpenDbError) -> StoreError {
+    match e {
+        OpenDbError::Base(e) => map_idb_error(&e),
+        other => StoreError::Other(format!("IndexedDB is not available here: {other}")),
+    }
+}
+
+fn idb(e: IdbError) -> StoreError {
+    map_idb_error(&e)
+}
+
+fn js(e: JsValue) -> StoreError {
+    if let Some(d) = e.dyn_ref::<web_sys::DomException>() {
+        return map_dom_name(&d.name(), &d.message());
+    }
+    StoreError::Other(format!("{e:?}"))
+}
+
+// ---- envelopes ---------------------------------------------------------------------------
+
+fn envelope<T: Serialize>(fields: &[(&str, &str)], value: &T) -> Result<JsValue, StoreError> {
+    let json = serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))?;
+    let obj = js_sys::Object::new();
+    for (k, v) in fields {
+        js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_str(v)).map_err(js)?;
+    }
+    js_sys::Reflect::set(&obj, &JsValue::from_str("json"), &JsValue::from_str(&json))
+        .map_err(js)?;
+    Ok(obj.into())
+}
+
+fn open_envelope<T: DeserializeOwned>(value: &JsValue) -> Result<T, StoreError> {
+    let json = js_sys::Reflect::get(value, &JsValue::from_str("json"))
+        .ok()
+        .and_then(|j| j.as_string())
+        .ok_or_else(|| StoreError::Corrupt("entry without its json field".into()))?;
+    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn draft_env(d: &Draft) -> Result<JsValue, StoreError> {
+    envelope(
+        &[
+            ("id", &d.id.to_string()),
+            ("created_at", &d.created_at.to_rfc3339()),
+        ],
+        d,
+    )
+}
+
+fn outbox_env(r: &OutboxRecord) -> Result<JsValue, StoreError> {
+    envelope(&[("id", &r.id.to_string()), ("state", r.state.as_str())], r)
+}
+
+fn receipt_env(r: &ReceiptEntry) -> Result<JsValue, StoreError> {
+    envelope(&[("record_id", &r.record_id.to_string())], r)
+}
+
+// ---- the store ---------------------------------------------------------------------------
+
+struct Inner {
+    db: Database,
+    version: u32,
+    closed: Rc<Cell<bool>>,
+    // Kept alive as long as the connection: closes it when another tab upgrades the schema.
+    _on_versionchange: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.db.as_sys().set_onversionchange(None);
+    }
+}
+
+/// The IndexedDB store. Open it once per page and keep the handle (clones share the connection).
+#[derive(Clone)]
+pub struct IdbStore {
+    inner: Rc<Inner>,
+}
+
+/// What to do while another tab blocks an upgrade.
+pub type OnBlocked = Box<dyn Fn()>;
+
+impl IdbStore {
+    /// Opens (creating or upgrading) the app's database [`DB_NAME`] at [`SCHEMA_VERSION`].
+    pub async fn open() -> Result<IdbStore, StoreError> {
+        Self::open_with(DB_NAME, SCHEMA_VERSION, None).await
+    }
+
+    /// Opens `name` at schema `version` (≤ [`SCHEMA_VERSION`]; lower versions exist for tests of
+    /// the ladder). `on_blocked` runs when another tab keeps an older version open; the open then
+    /// waits until that tab closes its connection (ours do so on `versionchange`).
+    pub async fn open_with(
+        name: &str,
+        version: u32,
+        on_blocked: Option<OnBlocked>,
+    ) -> Result<IdbStore, StoreError> {
+        if version == 0 || version > SCHEMA_VERSION {
+            return Err(StoreError::Other(format!(
+                "unknown schema version {version}"
+            )));
+        }
+        // The open request is needed inside the upgrade callback (for its versionchange
+        // transaction); it is put here right after the request is built, before any event runs.
+        let request: Rc<RefCell<Option<web_sys::IdbOpenDbRequest>>> = Rc::default();
+        let req_for_upgrade = request.clone();
+        let blocked = Rc::new(Cell::new(false));
+        let blocked_flag = blocked.clone();
+        let open = Database::open(name)
+            .with_version(version)
+            .with_on_blocked(move |_event: VersionChangeEvent| {
+                blocked_flag.set(true);
+                if let Some(cb) = &on_blocked {
+                    cb();
+                }
+                Ok(())
+            })
+            .with_on_upgrade_needed(move |event: VersionChangeEvent, db: Database| {
+                let vc = req_for_upgrade
+                    .borrow()
+                    .as_ref()
+                    .and_then(|r| r.transaction())
+                    .ok_or_else(|| {
+                        IdbError::from(JsValue::from_str("no versionchange transaction"))
+                    })?;
+                let old = event.old_version() as u32;
+                let new = event.new_version().map_or(version, |v| v as u32);
+                for step in old + 1..=new {
+                    upgrade_step(&db, &vc, step)?;
+                }
+                Ok(())
+            })
+            .build()
+            .map_err(map_open_error)?;
+        *request.borrow_mut() = Some(open.as_sys().clone());
+        let db = open.await.map_err(|e| {
+            let err = map_open_error(e);
+            if blocked.get() {
+                StoreError::Blocked(err.to_string())
+            } else {
+                err
+            }
+        })?;
+        let actual = db.version() as u32;
+        if actual != version {
+            return Err(StoreError::Other(format!(
+                "database {name} is at schema {actual}, expected {version}"
+            )));
+        }
+
+        let closed = Rc::new(Cell::new(false));
+        let closed_flag = closed.clone();
+        let raw: web_sys::IdbDatabase = db.as_sys().clone().unchecked_into();
+        let raw_for_cb = raw.clone();
+        let on_versionchange = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e| {
+            // A newer app version in another tab wants to upgrade: let it, and refuse further
+            // work here with a clear "reload" message instead of blocking it forever.
+            closed_flag.set(true);
+            raw_for_cb.close();
+        });
+        raw.set_onversionchange(Some(on_versionchange.as_ref().unchecked_ref()));
+        Ok(IdbStore {
+            inner: Rc::new(Inner {
+                db,
+                version,
+                closed,
+                _on_versionchange: on_versionchange,
+            }),
+        })
+    }
+
+    /// Deletes a database (tests and "reset device").
+    pub async fn delete_database(name: &str) -> Result<(), StoreError> {
+        Database::delete_by_name(name)
+            .map_err(map_open_error)?
+            .await
+            .map_err(idb)
+    }
+
+    /// The schema version of the open connection.
+    pub fn version(&self) -> u32 {
+        self.inner.version
+    }
+
+    /// Whether the connection was closed because another tab upgraded the database.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.get()
+    }
+
+    /// Closes the connection (a test's "reload").
+    pub fn close(&self) {
+        self.inner.closed.set(true);
+        self.inner.db.as_sys().close();
+    }
+
+    fn tx(&self, names: &[&str], mode: TransactionMode) -> Result<Transaction<'_>, StoreError> {
+        if self.is_closed() {
+            return Err(StoreError::Closed("the connection was closed".into()));
+        }
+        self.inner
+            .db
+            .transaction(names)
+            .with_mode(mode)
+            .build()
+            .map_err(idb)
+    }
+
+    fn has_state_index(&self) -> bool {
+        self.inner.version >= 2
+    }
+}
+
+/// Commits, and on failure reports the transaction's own error (the QuotaExceededError of a put
+/// surfaces there; the commit future alone would only say "aborted").
+async fn commit(tx: Transaction<'_>) -> Result<(), StoreError> {
+    let raw: web_sys::IdbTransaction = tx.as_sys().clone().unchecked_into();
+    match tx.commit().await {
+        Ok(()) => Ok(()),
+        Err(e) => Err(match raw.error() {
+            Some(d) => map_dom_name(&d.name(), &d.message()),
+            None => idb(e),
+        }),
+    }
+}
+
+/// Sends a write request without waiting for its own answer: the commit reports its failure.
+/// Dropping the future only removes its listeners; an error still aborts the transaction (no
+/// handler calls `preventDefault`), so a failed write can never be committed silently.
+fn fire<F>(request: indexed_db_futures::Result<F>) -> Result<(), StoreError> {
+    request.map(drop).map_err(idb)
+}
+
+async fn get_one<T: DeserializeOwned>(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    key: &str,
+) -> Result<Option<T>, StoreError> {
+    let v: Option<JsValue> = store
+        .get(key)
+        .primitive()
+        .map_err(idb)?
+        .await
+        .map_err(idb)?;
+    match v {
+        Some(v) if !v.is_undefined() => open_envelope(&v).map(Some),
+        _ => Ok(None),
+    }
+}
+
+fn collect<T: DeserializeOwned>(
+    it: impl Iterator<Item = indexed_db_futures::Result<JsValue>>,
+) -> Result<Vec<T>, StoreError> {
+    it.map(|v| v.map_err(idb).and_then(|v| open_envelope(&v)))
+        .collect()
+}
+
+impl IdbStore {
+    async fn read_all<T: DeserializeOwned>(&self, name: &str) -> Result<Vec<T>, StoreError> {
+        let tx = self.tx(&[name], TransactionMode::Readonly)?;
+        let store = tx.object_store(name).map_err(idb)?;
+        let it = store
+            .get_all::<JsValue>()
+            .primitive()
+            .map_err(idb)?
+            .await
+            .map_err(idb)?;
+        collect(it)
+    }
+
+    async fn read_one<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let tx = self.tx(&[name], TransactionMode::Readonly)?;
+        let store = tx.object_store(name).map_err(idb)?;
+        get_one(&store, key).await
+    }
+
+    async fn put_one(&self, name: &str, value: JsValue) -> Result<(), StoreError> {
+        let tx = self.tx(&[name], TransactionMode::Readwrite)?;
+        let store = tx.object_store(name).map_err(idb)?;
+        // The request is sent when built; its failure aborts the transaction and surfaces at
+        // commit with the real cause.
+        fire(store.put(value).primitive())?;
+        commit(tx).await
+    }
+
+    async fn delete_one(&self, name: &str, key: &str) -> Result<(), StoreError> {
+        let tx = self.tx(&[name], TransactionMode::Readwrite)?;
+        let store = tx.object_store(name).map_err(idb)?;
+        fire(store.delete(key).primitive())?;
+        commit(tx).await
+    }
+}
+
+impl Store for IdbStore {
+    async fn put_draft(&self, draft: &Draft) -> Result<(), StoreError> {
+        self.put_one(stores::DRAFTS, draft_env(draft)?).await
+    }
+
+    async fn get_draft(&self, id: Uuid) -> Result<Option<Draft>, StoreError> {
+        self.read_one(stores::DRAFTS, &id.to_string()).await
+    }
+
+    async fn list_drafts(&self) -> Result<Vec<Draft>, StoreError> {
+        let mut drafts: Vec<Draft> = self.read_all(stores::DRAFTS).await?;
+        drafts.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(drafts)
+    }
+
+    async fn delete_draft(&self, id: Uuid) -> Result<(), StoreError> {
+        self.delete_one(stores::DRAFTS, &id.to_string()).await
+    }
+
+    async fn finalize(
+        &self,
+        draft_id: Uuid,
+        new_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<OutboxRecord, StoreError> {
+        // One readwrite transaction over drafts and outbox: the browser commits the delete and
+        // the put together or neither.
+        let tx = self.tx(
+            &[stores::DRAFTS, stores::OUTBOX],
+            TransactionMode::Readwrite,
+        )?;
+        let drafts = tx.object_store(stores::DRAFTS).map_err(idb)?;
+        let outbox = tx.object_store(stores::OUTBOX).map_err(idb)?;
+        let draft: Draft = get_one(&drafts, &draft_id.to_string())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("draft {draft_id}")))?;
+        let existing: Option<OutboxRecord> = match draft.record_id {
+            Some(id) => get_one(&outbox, &id.to_string()).await?,
+            None => None,
+        };
+        let record = record_from_draft(&draft, new_id, existing.as_ref(), now)
+            .map_err(StoreError::InvalidState)?;
+        fire(outbox.put(outbox_env(&record)?).primitive())?;
+        fire(drafts.delete(draft_id.to_string().as_str()).primitive())?;
+        commit(tx).await?;
+        Ok(record)
+    }
+
+    async fn list_outbox(
+        &self,
+        state: Option<RecordState>,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        let tx = self.tx(&[stores::OUTBOX], TransactionMode::Readonly)?;
+        let store = tx.object_store(stores::OUTBOX).map_err(idb)?;
+        let mut records: Vec<OutboxRecord> = match state {
+            Some(s) if self.has_state_index() => {
+                let index = store.index(stores::BY_STATE).map_err(idb)?;
+                let it = index
+                    .get_all::<JsValue>()
+                    .with_query(s.as_str())
+                    .primitive()
+                    .map_err(idb)?
+                    .await
+                    .map_err(idb)?;
+                collect(it)?
+            }
+            _ => {
+                let it = store
+                    .get_all::<JsValue>()
+                    .primitive()
+                    .map_err(idb)?
+                    .await
+                    .map_err(idb)?;
+                let all: Vec<OutboxRecord> = collect(it)?;
+                all.into_iter()
+                    .filter(|r| state.is_none_or(|s| r.state == s))
+                    .collect()
+            }
+        };
+        records.sort_by(|a, b| a.finalized_at.cmp(&b.finalized_at).then(a.id.cmp(&b.id)));
+        Ok(records)
+    }
+
+    async fn get_record(&self, id: Uuid) -> Result<Option<OutboxRecord>, StoreError> {
+        self.read_one(stores::OUTBOX, &id.to_string()).await
+    }
+
+    async fn transition(
+        &self,
+        changes: &[Transition],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let tx = self.tx(
+            &[stores::OUTBOX, stores::RECEIPTS, stores::DRAFTS],
+            TransactionMode::Readwrite,
+        )?;
+        let outbox = tx.object_store(stores::OUTBOX).map_err(idb)?;
+        let receipts = tx.object_store(stores::RECEIPTS).map_err(idb)?;
+        let drafts = tx.object_store(stores::DRAFTS).map_err(idb)?;
+        // Read every record first (all gets go out at once), then check every change; any
+        // refusal returns before a single write, and dropping `tx` rolls back.
+        let mut pending = Vec::with_capacity(changes.len());
+        for t in changes {
+            let key = t.id().to_string();
+            pending.push(
+                outbox
+                    .get::<JsValue, _, _>(key.as_str())
+                    .primitive()
+                    .map_err(idb)?,
+            );
+        }
+        let mut updated: Vec<OutboxRecord> = Vec::with_capacity(changes.len());
+        for (t, req) in changes.iter().zip(pending) {
+            let id = t.id();
+            let current = match updated.iter().position(|r| r.id == id) {
+                Some(i) => updated.swap_remove(i),
+                None => match req.await.map_err(idb)? {
+                    Some(v) if !v.is_undefined() => open_envelope::<OutboxRecord>(&v)?,
+                    _ => return Err(StoreError::NotFound(format!("outbox record {id}"))),
+                },
+            };
+            let mut next = current;
+            t.apply(&mut next, now).map_err(StoreError::InvalidState)?;
+            updated.push(next);
+        }
+        let mut receipt_reads = Vec::new();
+        for t in changes {
+            if let Transition::Sent { id, .. } = t {
+                let key = id.to_string();
+                receipt_reads.push((
+                    t,
+                    receipts
+                        .get::<JsValue, _, _>(key.as_str())
+                        .primitive()
+                        .map_err(idb)?,
+                ));
+            }
+        }
+        for (t, req) in receipt_reads {
+            let Transition::Sent { id, receipt } = t else {
+                continue;
+            };
+            let mut entry = match req.await.map_err(idb)? {
+                Some(v) if !v.is_undefined() => open_envelope::<ReceiptEntry>(&v)?,
+                _ => ReceiptEntry::empty(*id),
+            };
+            entry.set_receipt(receipt);
+            fire(receipts.put(receipt_env(&entry)?).primitive())?;
+        }
+        for t in changes {
+            if let Transition::NeedsEdit { id, error } = t {
+                if let Some(record) = updated.iter().find(|r| r.id == *id) {
+                    let draft = draft_from_refused(record, error, now);
+                    fire(drafts.put(draft_env(&draft)?).primitive())?;
+                }
+            }
+        }
+        for r in &updated {
+            fire(outbox.put(outbox_env(r)?).primitive())?;
+        }
+        commit(tx).await
+    }
+
+    async fn recover_sending(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        let sending = self.list_outbox(Some(RecordState::Sending)).await?;
+        if sending.is_empty() {
+            return Ok(0);
+        }
+        let changes: Vec<Transition> = sending.iter().map(|r| Transition::Requeue(r.id)).collect();
+        self.transition(&changes, now).await?;
+        Ok(changes.len())
+    }
+
+    async fn get_receipt(&self, record_id: Uuid) -> Result<Option<ReceiptEntry>, StoreError> {
+        self.read_one(stores::RECEIPTS, &record_id.to_string())
+            .await
+    }
+
+    async fn list_campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
+        self.read_all(stores::CAMPAIGNS).await
+    }
+
+    async fn apply_pull(&self, page: &PullResponse) -> Result<PullApplied, StoreError> {
+        let plan = plan_pull(page);
+        let tx = self.tx(
+            &[stores::CAMPAIGNS, stores::RECEIPTS, stores::META],
+            TransactionMode::Readwrite,
+        )?;
+        let campaigns = tx.object_store(stores::CAMPAIGNS).map_err(idb)?;
+        let receipts = tx.object_store(stores::RECEIPTS).map_err(idb)?;
+        let meta = tx.object_store(stores::META).map_err(idb)?;
+        let mut applied = PullApplied {
+            campaigns: plan.campaigns.len(),
+            ..Default::default()
+        };
+        for c in &plan.campaigns {
+            fire(campaigns.put(envelope(&[("id", &c.id)], c)?).primitive())?;
+        }
+        // Status events of one record may repeat within a page: read-modify-write in order.
+        let mut entries: Vec<ReceiptEntry> = Vec::new();
+        for (record_id, reg_no, event) in &plan.statuses {
+            let pos = match entries.iter().position(|e| e.record_id == *record_id) {
+                Some(p) => p,
+                None => {
+                    let e = get_one::<ReceiptEntry>(&receipts, &record_id.to_string())
+                        .await?
+                        .unwrap_or_else(|| ReceiptEntry::empty(*record_id));
+                    entries.push(e);
+                    entries.len() - 1
+                }
+            };
+            if entries[pos].add_status(reg_no, event) {
+                applied.statuses += 1;
+            }
+        }
+        for e in &entries {
+            fire(receipts.put(receipt_env(e)?).primitive())?;
+        }
+        if plan.revoked {
+            applied.revoked = true;
+            fire(
+                meta.put(envelope(&[("key", meta_keys::REVOKED)], &true)?)
+                    .primitive(),
+            )?;
+        }
+        fire(
+            meta.put(envelope(&[("key", meta_keys::PULL_CURSOR)], &plan.cursor)?)
+                .primitive(),
+        )?;
+        commit(tx).await?;
+        Ok(applied)
+    }
+
+    async fn put_quiz_attempt(&self, attempt: &LocalQuizAttempt) -> Result<(), StoreError> {
+        if !self.has_state_index() {
+            return Err(StoreError::Other(
+                "quiz attempts need schema version 2".into(),
+            ));
+        }
+        self.put_one(
+            stores::QUIZ_ATTEMPTS,
+            envelope(&[("id", &attempt.id.to_string())], attempt)?,
+        )
+        .await
+    }
+
+    async fn list_quiz_attempts(&self) -> Result<Vec<LocalQuizAttempt>, StoreError> {
+        if !self.has_state_index() {
+            return Ok(Vec::new());
+        }
+        let mut v: Vec<LocalQuizAttempt> = self.read_all(stores::QUIZ_ATTEMPTS).await?;
+        v.sort_by(|a, b| a.saved_at.cmp(&b.saved_at).then(a.id.cmp(&b.id)));
+        Ok(v)
+    }
+
+    async fn get_meta(&self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        self.read_one(stores::META, key).await
+    }
+
+    async fn put_meta(&self, key: &str, value: serde_json::Value) -> Result<(), StoreError> {
+        self.put_one(stores::META, envelope(&[("key", key)], &value)?)
+            .await
+    }
+
+    async fn delete_meta(&self, key: &str) -> Result<(), StoreError> {
+        self.delete_one(stores::META, key).await
+    }
+}
