@@ -1,0 +1,414 @@
+//! IdbStore in headless Chromium: CRUD, finalize atomicity, state transitions, reopen, the upgrade
+//! ladder from schema v1 with data in it, another tab's upgrade, and the Web Lock.
+//! Each test uses its own database name (all tests share one origin).
+#![cfg(target_arch = "wasm32")]
+
+use chrono::Utc;
+use lianxin_browser::{with_lock_if_available, IdbStore, SCHEMA_VERSION};
+use lianxin_core::protocol::{
+    ApiError, Change, ChangeBody, PullResponse, Receipt, RecordKind, StatusEvent,
+};
+use lianxin_core::status::PetitionStatus;
+use lianxin_sync::store::to_meta;
+use lianxin_sync::{
+    export_unsent, Draft, LocalQuizAttempt, RecordState, Store, StoreError, Transition,
+};
+use uuid::Uuid;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn fresh(name: &str) -> IdbStore {
+    IdbStore::delete_database(name).await.unwrap();
+    IdbStore::open_with(name, SCHEMA_VERSION, None)
+        .await
+        .unwrap()
+}
+
+fn petition(request: &str) -> Draft {
+    Draft::new(
+        RecordKind::Petition,
+        serde_json::json!({"request": request, "facts": "……"}),
+    )
+}
+
+fn receipt(n: u32) -> Receipt {
+    Receipt {
+        registration_no: Some(format!("CZXF-2026-{n:06}")),
+        query_code: Some("K7M2P9QX".into()),
+        received_at: Utc::now(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn drafts_are_created_updated_listed_and_deleted() {
+    let s = fresh("t-crud").await;
+    let mut a = petition("修路");
+    let b = petition("路灯");
+    s.put_draft(&a).await.unwrap();
+    s.put_draft(&b).await.unwrap();
+    a.form["request"] = "修村道".into();
+    s.put_draft(&a).await.unwrap();
+    let all = s.list_drafts().await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].id, a.id, "oldest first");
+    assert_eq!(
+        s.get_draft(a.id).await.unwrap().unwrap().form["request"],
+        "修村道"
+    );
+    s.delete_draft(a.id).await.unwrap();
+    assert!(s.get_draft(a.id).await.unwrap().is_none());
+    assert_eq!(s.list_drafts().await.unwrap(), vec![b]);
+}
+
+#[wasm_bindgen_test]
+async fn finalize_moves_the_draft_into_the_outbox_in_one_step() {
+    let s = fresh("t-finalize").await;
+    let d = petition("修路");
+    s.put_draft(&d).await.unwrap();
+    let id = Uuid::now_v7();
+    let r = s.finalize(d.id, id, Utc::now()).await.unwrap();
+    assert_eq!((r.id, r.state), (id, RecordState::Queued));
+    assert!(s.get_draft(d.id).await.unwrap().is_none());
+    assert_eq!(
+        s.list_outbox(Some(RecordState::Queued)).await.unwrap(),
+        vec![r.clone()]
+    );
+
+    // A missing draft changes nothing.
+    let err = s
+        .finalize(Uuid::now_v7(), Uuid::now_v7(), Utc::now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    assert_eq!(s.list_outbox(None).await.unwrap().len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_finalize_leaves_both_the_draft_and_the_outbox_as_they_were() {
+    let s = fresh("t-finalize-refused").await;
+    let d = petition("修路");
+    s.put_draft(&d).await.unwrap();
+    let queued = s.finalize(d.id, Uuid::now_v7(), Utc::now()).await.unwrap();
+    // A draft claiming the id of a queued record must not replace it.
+    let mut evil = petition("别的");
+    evil.record_id = Some(queued.id);
+    s.put_draft(&evil).await.unwrap();
+    let err = s
+        .finalize(evil.id, Uuid::now_v7(), Utc::now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::InvalidState(_)), "{err:?}");
+    assert!(
+        s.get_draft(evil.id).await.unwrap().is_some(),
+        "the draft is still there"
+    );
+    assert_eq!(
+        s.get_record(queued.id).await.unwrap().unwrap(),
+        queued,
+        "the record is untouched"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn push_outcomes_move_records_through_their_states_with_receipts_and_drafts() {
+    let s = fresh("t-transitions").await;
+    let mut ids = Vec::new();
+    for req in ["一", "二", "三"] {
+        let d = petition(req);
+        s.put_draft(&d).await.unwrap();
+        ids.push(
+            s.finalize(d.id, Uuid::now_v7(), Utc::now())
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let sending: Vec<_> = ids.iter().map(|&id| Transition::Sending(id)).collect();
+    s.transition(&sending, Utc::now()).await.unwrap();
+    assert_eq!(
+        s.list_outbox(Some(RecordState::Sending))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+
+    let err = ApiError::new("phone_invalid", "电话号码格式不正确").with_field("petitioner.phone");
+    s.transition(
+        &[
+            Transition::Sent {
+                id: ids[0],
+                receipt: receipt(1),
+            },
+            Transition::NeedsEdit {
+                id: ids[1],
+                error: err.clone(),
+            },
+            Transition::Quarantined {
+                id: ids[2],
+                reason: ApiError::new("conflict", "内容不同"),
+            },
+        ],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let sent = s.get_record(ids[0]).await.unwrap().unwrap();
+    assert_eq!(sent.state, RecordState::Sent);
+    assert_eq!(sent.attempts, 1);
+    let entry = s.get_receipt(ids[0]).await.unwrap().unwrap();
+    assert_eq!(entry.registration_no.as_deref(), Some("CZXF-2026-000001"));
+    assert_eq!(
+        s.get_record(ids[1]).await.unwrap().unwrap().state,
+        RecordState::NeedsEdit
+    );
+    let drafts = s.list_drafts().await.unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].problem, Some(err));
+    assert_eq!(drafts[0].record_id, Some(ids[1]));
+    assert_eq!(
+        s.get_record(ids[2]).await.unwrap().unwrap().state,
+        RecordState::Quarantined
+    );
+    assert_eq!(export_unsent(&s).await.unwrap().records.len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn one_forbidden_transition_rolls_back_the_whole_batch() {
+    let s = fresh("t-rollback").await;
+    let mut ids = Vec::new();
+    for req in ["一", "二"] {
+        let d = petition(req);
+        s.put_draft(&d).await.unwrap();
+        ids.push(
+            s.finalize(d.id, Uuid::now_v7(), Utc::now())
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    // ids[1] is still queued, so marking it sent is forbidden; ids[0]'s change must not stick.
+    let err = s
+        .transition(
+            &[
+                Transition::Sending(ids[0]),
+                Transition::Sent {
+                    id: ids[1],
+                    receipt: receipt(2),
+                },
+            ],
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::InvalidState(_)), "{err:?}");
+    for id in ids {
+        assert_eq!(
+            s.get_record(id).await.unwrap().unwrap().state,
+            RecordState::Queued
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn everything_survives_closing_and_reopening_the_database() {
+    let name = "t-reopen";
+    let s = fresh(name).await;
+    let d = petition("修路");
+    let kept = petition("未完成");
+    s.put_draft(&d).await.unwrap();
+    s.put_draft(&kept).await.unwrap();
+    let r = s.finalize(d.id, Uuid::now_v7(), Utc::now()).await.unwrap();
+    s.transition(&[Transition::Sending(r.id)], Utc::now())
+        .await
+        .unwrap();
+    s.put_meta("pull_cursor", to_meta(&42i64)).await.unwrap();
+    s.close();
+    assert!(matches!(s.list_drafts().await, Err(StoreError::Closed(_))));
+
+    let s = IdbStore::open_with(name, SCHEMA_VERSION, None)
+        .await
+        .unwrap();
+    assert_eq!(s.list_drafts().await.unwrap(), vec![kept]);
+    assert_eq!(s.pull_cursor().await.unwrap(), 42);
+    // The crash-recovery rule at start-up: sending → queued.
+    assert_eq!(s.recover_sending(Utc::now()).await.unwrap(), 1);
+    assert_eq!(
+        s.get_record(r.id).await.unwrap().unwrap().state,
+        RecordState::Queued
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_database_written_at_schema_v1_is_read_after_upgrading_to_the_current_schema() {
+    let name = "t-upgrade";
+    IdbStore::delete_database(name).await.unwrap();
+    // The app as first released: only the v1 step of the ladder runs.
+    let v1 = IdbStore::open_with(name, 1, None).await.unwrap();
+    assert_eq!(v1.version(), 1);
+    let draft = petition("旧版本的草稿");
+    v1.put_draft(&draft).await.unwrap();
+    let queued = petition("旧版本排队");
+    v1.put_draft(&queued).await.unwrap();
+    let q = v1
+        .finalize(queued.id, Uuid::now_v7(), Utc::now())
+        .await
+        .unwrap();
+    let sent = petition("旧版本已发送");
+    v1.put_draft(&sent).await.unwrap();
+    let s1 = v1
+        .finalize(sent.id, Uuid::now_v7(), Utc::now())
+        .await
+        .unwrap();
+    v1.transition(&[Transition::Sending(s1.id)], Utc::now())
+        .await
+        .unwrap();
+    v1.transition(
+        &[Transition::Sent {
+            id: s1.id,
+            receipt: receipt(9),
+        }],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    // v1 has no state index: the filtered listing works by scanning.
+    assert_eq!(
+        v1.list_outbox(Some(RecordState::Queued)).await.unwrap(),
+        vec![q.clone()]
+    );
+    v1.close();
+
+    // The new app version opens it: the ladder runs v1 → v2 over the data.
+    let v2 = IdbStore::open_with(name, SCHEMA_VERSION, None)
+        .await
+        .unwrap();
+    assert_eq!(v2.version(), SCHEMA_VERSION);
+    assert_eq!(v2.list_drafts().await.unwrap(), vec![draft]);
+    // Served by the new by_state index, built from the v1 records.
+    assert_eq!(
+        v2.list_outbox(Some(RecordState::Queued)).await.unwrap(),
+        vec![q]
+    );
+    assert_eq!(
+        v2.list_outbox(Some(RecordState::Sent)).await.unwrap()[0].id,
+        s1.id
+    );
+    assert!(v2
+        .get_receipt(s1.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .receipt
+        .is_some());
+    // And the store v2 added works.
+    let attempt = LocalQuizAttempt {
+        id: Uuid::now_v7(),
+        campaign_id: "2026-q4".into(),
+        attempt: serde_json::json!({"answers": [1, 0, 2]}),
+        saved_at: Utc::now(),
+    };
+    v2.put_quiz_attempt(&attempt).await.unwrap();
+    assert_eq!(v2.list_quiz_attempts().await.unwrap(), vec![attempt]);
+}
+
+#[wasm_bindgen_test]
+async fn an_old_tab_closes_its_connection_so_a_newer_version_can_upgrade() {
+    let name = "t-versionchange";
+    IdbStore::delete_database(name).await.unwrap();
+    let old_tab = IdbStore::open_with(name, 1, None).await.unwrap();
+    let blocked = std::rc::Rc::new(std::cell::Cell::new(false));
+    let flag = blocked.clone();
+    let new_tab = IdbStore::open_with(name, SCHEMA_VERSION, Some(Box::new(move || flag.set(true))))
+        .await
+        .unwrap();
+    assert_eq!(new_tab.version(), SCHEMA_VERSION);
+    assert!(old_tab.is_closed(), "the old connection gave way");
+    assert!(!blocked.get(), "so the upgrade was never blocked");
+    let err = old_tab.list_drafts().await.unwrap_err();
+    assert!(
+        err.to_string().contains("刷新"),
+        "the old tab is told to reload: {err}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pulled_changes_and_the_cursor_are_stored_together_and_reapplying_is_harmless() {
+    let s = fresh("t-pull").await;
+    let record_id = Uuid::now_v7();
+    let ev = StatusEvent {
+        status: PetitionStatus::Accepted,
+        at: Utc::now(),
+        department: Some("县交通运输局".into()),
+        note: None,
+        deadline: None,
+    };
+    let page = PullResponse {
+        changes: vec![
+            Change {
+                seq: 3,
+                body: ChangeBody::PetitionStatus {
+                    record_id,
+                    registration_no: "CZXF-2026-000003".into(),
+                    event: ev.clone(),
+                },
+            },
+            Change {
+                seq: 4,
+                body: ChangeBody::Campaign {
+                    campaign: lianxin_core::quiz::Campaign {
+                        id: "2026-q4".into(),
+                        title: "条例知识竞答".into(),
+                        starts_at: Utc::now(),
+                        ends_at: Utc::now(),
+                        questions: vec![],
+                    },
+                },
+            },
+        ],
+        cursor: 4,
+        more: false,
+    };
+    let a = s.apply_pull(&page).await.unwrap();
+    assert_eq!((a.campaigns, a.statuses, a.revoked), (1, 1, false));
+    let again = s.apply_pull(&page).await.unwrap();
+    assert_eq!(again.statuses, 0, "the same page twice adds no history");
+    assert_eq!(s.pull_cursor().await.unwrap(), 4);
+    assert_eq!(
+        s.get_receipt(record_id).await.unwrap().unwrap().history,
+        vec![ev]
+    );
+    assert_eq!(s.list_campaigns().await.unwrap().len(), 1);
+
+    let revoke = PullResponse {
+        changes: vec![Change {
+            seq: 5,
+            body: ChangeBody::DeviceRevoked {},
+        }],
+        cursor: 5,
+        more: false,
+    };
+    assert!(s.apply_pull(&revoke).await.unwrap().revoked);
+    assert!(s.is_revoked().await.unwrap());
+}
+
+#[wasm_bindgen_test]
+async fn the_sync_lock_admits_one_holder_at_a_time() {
+    let outer = with_lock_if_available("t-lock", || async {
+        // While held, a second request (another tab, or a second trigger here) is turned away.
+        with_lock_if_available("t-lock", || async { 1 })
+            .await
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(outer, Some(None));
+    // Released afterwards.
+    assert_eq!(
+        with_lock_if_available("t-lock", || async { 2 })
+            .await
+            .unwrap(),
+        Some(2)
+    );
+}
