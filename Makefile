@@ -99,7 +99,7 @@ bench: pwa server
 	$(call banner,offline start from the service worker cache)
 	node scripts/bench-offline.mjs
 	$(call banner,Lighthouse 13 mobile)
-	scripts/lighthouse.sh
+	node scripts/bench-lighthouse.mjs
 	@if [ -x scripts/bench-ingest.sh ]; then \
 	    printf '\n\033[1;34m==> %s\033[0m\n' 'server ingest (scripts/bench-ingest.sh)'; \
 	    scripts/bench-ingest.sh; \

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// App shell transfer size: index.html + the JS + the wasm + the CSS, exactly as the real server
+// sends them (compressed) to a browser that accepts br and gzip.
+//
+//   make pwa server && node scripts/bench-shell.mjs
+//
+// Raw bytes on the wire are counted with node:http, which (unlike fetch) does not decompress.
+
+import http from 'node:http';
+import { startServer } from './lib/server.mjs';
+
+function get(url, acceptEncoding) {
+  return new Promise((done, fail) => {
+    const headers = acceptEncoding ? { 'accept-encoding': acceptEncoding } : {};
+    http
+      .get(url, { headers }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', fail);
+  });
+}
+
+const server = await startServer();
+try {
+  const index = await get(`${server.baseURL}/`, null);
+  const html = index.body.toString('utf8');
+  const find = (re) => [...new Set([...html.matchAll(re)].map((m) => m[1]))];
+  const files = [
+    ['/', 'index.html'],
+    ...find(/["'](\/[^"']+\.js)["']/g).map((p) => [p, 'js']),
+    ...find(/["'](\/[^"']+_bg\.wasm)["']/g).map((p) => [p, 'wasm']),
+    ...find(/["'](\/[^"']+\.css)["']/g).map((p) => [p, 'css']),
+  ];
+  const rows = [];
+  const totals = { raw: 0, gzip: 0, br: 0 };
+  for (const [path, kind] of files) {
+    const raw = await get(server.baseURL + path, 'identity');
+    const gz = await get(server.baseURL + path, 'gzip');
+    const br = await get(server.baseURL + path, 'br, gzip');
+    if (raw.status !== 200) throw new Error(`${path}: ${raw.status}`);
+    const row = {
+      path,
+      kind,
+      raw: raw.body.length,
+      gzip: gz.body.length,
+      gzipEnc: gz.headers['content-encoding'] ?? 'none',
+      br: br.body.length,
+      brEnc: br.headers['content-encoding'] ?? 'none',
+    };
+    rows.push(row);
+    totals.raw += row.raw;
+    totals.gzip += row.gzip;
+    totals.br += row.br;
+  }
+  const kb = (n) => (n / 1000).toFixed(1);
+  console.log('| file | kind | uncompressed (kB) | gzip (kB) | br, gzip (kB) |');
+  console.log('|---|---|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(
+      `| \`${r.path}\` | ${r.kind} | ${kb(r.raw)} | ${kb(r.gzip)} (${r.gzipEnc}) | ${kb(r.br)} (${r.brEnc}) |`,
+    );
+  }
+  console.log(`| **app shell** | | **${kb(totals.raw)}** | **${kb(totals.gzip)}** | **${kb(totals.br)}** |`);
+  console.log(`\nbudget for the finished app: 250 kB; app shell as sent with br: ${kb(totals.br)} kB`);
+} finally {
+  await server.dispose();
+}

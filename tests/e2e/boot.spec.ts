@@ -1,0 +1,81 @@
+// The app boots: the release wasm starts and renders, on every route, without errors.
+// A wasm that crashes at start (as a bad wasm-opt produces, with no build error) fails here.
+
+import { test, expect, waitForApp, ROUTES } from './fixtures/test';
+
+/** The page component each route renders (its `data-testid`). */
+const PAGE_OF: Record<(typeof ROUTES)[number], string> = {
+  '/': 'page-home',
+  '/petitions': 'page-petitions',
+  '/petitions/new': 'page-petition-new',
+  '/quiz': 'page-quiz',
+  '/law': 'page-law',
+  '/sync': 'page-sync',
+  '/settings': 'page-settings',
+  '/enroll': 'page-enroll',
+};
+
+test('the app boots: the wasm starts and renders the home page without errors', async ({ page, pageErrors }) => {
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+  await waitForApp(page);
+  await expect(page.getByTestId('page-home')).toBeVisible();
+  await expect(page.locator('h1').first()).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-Hans');
+  // Nothing but the app's own frame is in <body>: no Trunk error overlay, no panic text.
+  expect(pageErrors.all()).toEqual([]);
+});
+
+for (const route of ROUTES) {
+  test(`deep link ${route} renders its page`, async ({ page, pageErrors }) => {
+    const response = await page.goto(route);
+    expect(response?.status()).toBe(200);
+    await waitForApp(page);
+    await expect(page.getByTestId(PAGE_OF[route])).toBeVisible();
+    await expect(page.locator('h1').first()).toBeVisible();
+    expect(pageErrors.uncaught).toEqual([]);
+  });
+}
+
+test('an unknown path gets the app, which says the page does not exist', async ({ page }) => {
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(200);
+  await waitForApp(page);
+  await expect(page.getByTestId('page-not-found')).toBeVisible();
+});
+
+test('the main navigation leads to every section', async ({ page, pageErrors }) => {
+  await page.goto('/');
+  await waitForApp(page);
+  for (const [testId, pageId, path] of [
+    ['nav-petitions', 'page-petitions', '/petitions'],
+    ['nav-quiz', 'page-quiz', '/quiz'],
+    ['nav-law', 'page-law', '/law'],
+    ['nav-sync', 'page-sync', '/sync'],
+    ['nav-settings', 'page-settings', '/settings'],
+    ['nav-home', 'page-home', '/'],
+  ]) {
+    await page.getByTestId(testId).click();
+    await expect(page.getByTestId(pageId)).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`${path.replace(/\//g, '\\/')}$`));
+    await expect(page.getByTestId(testId)).toHaveAttribute('aria-current', 'page');
+  }
+  expect(pageErrors.uncaught).toEqual([]);
+});
+
+for (const [name, viewport] of [
+  ['a phone', { width: 390, height: 844 }],
+  ['a 10-inch tablet in portrait', { width: 800, height: 1280 }],
+  ['a 10-inch tablet in landscape', { width: 1280, height: 800 }],
+] as const) {
+  test(`the frame fits ${name} without sideways scrolling`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    for (const route of ['/', '/petitions/new', '/settings']) {
+      await page.goto(route);
+      await waitForApp(page);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `horizontal overflow on ${route}`).toBeLessThanOrEqual(0);
+      await expect(page.getByRole('navigation').first()).toBeVisible();
+    }
+  });
+}
