@@ -1,1 +1,339 @@
-//! placeholder
+//! Lianxin's central sync endpoint: protocol v1 over axum, storage through sqlx (SQLite by
+//! default, PostgreSQL when the URL says so), device enrollment and tokens, and the static
+//! serving of the built PWA.
+//!
+//! This crate owns everything server-side and nothing the PWA needs: the wasm client depends on
+//! `lianxin-core` only and must never depend on this crate. It depends on `lianxin-core` for the
+//! wire types and for validation, which therefore runs identically on both sides.
+//!
+//! Entry points: [`router`] (what tests call with `oneshot`), [`serve`] (a real server on a given
+//! listener with a shutdown future), and [`testing::TestServer`] for other crates' tests.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, HeaderValue, Request};
+use axum::routing::{any, get, post};
+use axum::Router;
+use chrono::Utc;
+use lianxin_core::protocol::{DeviceRole, MAX_BODY_BYTES};
+use lianxin_core::quiz::{Campaign, Question};
+use serde::Deserialize;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub mod api;
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod ratelimit;
+pub mod static_files;
+pub mod testing;
+
+use db::Database;
+use error::AppError;
+use ratelimit::RateLimiter;
+use static_files::StaticSite;
+
+/// Server settings, from the environment in production and set directly in tests.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Prefix of registration numbers (`LIANXIN_REGISTRATION_PREFIX`, default `CZXF`).
+    pub registration_prefix: String,
+    /// Allowed subject codes (`LIANXIN_SUBJECTS`, comma-separated; default the core list).
+    pub subjects: Vec<String>,
+    /// Where the built PWA is (`LIANXIN_STATIC_DIR`, default `dist`).
+    pub static_dir: PathBuf,
+    /// How long an enrollment code stays valid.
+    pub enrollment_ttl: chrono::Duration,
+    /// Receipt lookups: burst per client address…
+    pub receipt_burst: u32,
+    /// …and refill per second.
+    pub receipt_per_second: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            registration_prefix: "CZXF".into(),
+            subjects: lianxin_core::petition::default_subject_codes(),
+            static_dir: PathBuf::from("dist"),
+            enrollment_ttl: chrono::Duration::days(7),
+            receipt_burst: 10,
+            receipt_per_second: 0.2,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults overridden by `LIANXIN_*` variables.
+    pub fn from_env() -> Self {
+        let mut c = Config::default();
+        if let Ok(p) = std::env::var("LIANXIN_REGISTRATION_PREFIX") {
+            if !p.trim().is_empty() {
+                c.registration_prefix = p.trim().to_owned();
+            }
+        }
+        if let Ok(s) = std::env::var("LIANXIN_SUBJECTS") {
+            let list: Vec<String> = s
+                .split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if !list.is_empty() {
+                c.subjects = list;
+            }
+        }
+        if let Ok(d) = std::env::var("LIANXIN_STATIC_DIR") {
+            c.static_dir = PathBuf::from(d);
+        }
+        c
+    }
+}
+
+/// The default database URL.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/lianxin.db";
+
+/// `LIANXIN_DATABASE_URL` or the default.
+pub fn database_url_from_env() -> String {
+    std::env::var("LIANXIN_DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned())
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub db: Arc<dyn Database>,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Receipt lookup limiter.
+    pub limiter: Arc<RateLimiter>,
+    /// The static site.
+    pub site: Arc<StaticSite>,
+}
+
+impl AppState {
+    /// State over an open database.
+    pub fn new(db: Arc<dyn Database>, config: Config) -> Self {
+        let site = Arc::new(StaticSite::load(&config.static_dir));
+        let limiter = Arc::new(RateLimiter::new(
+            config.receipt_burst,
+            config.receipt_per_second,
+        ));
+        AppState {
+            db,
+            config: Arc::new(config),
+            limiter,
+            site,
+        }
+    }
+}
+
+async fn api_not_found() -> AppError {
+    AppError::not_found()
+}
+
+/// The whole HTTP surface: `/api/…`, `/healthz`, and the PWA.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/v1/devices/enroll", post(api::enroll))
+        .route("/api/v1/sync/push", post(api::push))
+        .route("/api/v1/sync/pull", get(api::pull))
+        .route("/api/v1/receipts/{query_code}", get(api::receipt))
+        .route("/api/v1/petitions/{record_id}", get(api::petition))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
+        // API answers are per device and often personal: never cache them anywhere.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+
+    let site = state.site.clone();
+    let csp = site.csp.clone();
+    let x_request_id = HeaderName::from_static("x-request-id");
+
+    Router::new()
+        .route("/healthz", get(api::healthz))
+        .merge(api)
+        .fallback(move |req: axum::extract::Request| {
+            let site = site.clone();
+            async move { site.serve(req).await }
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            csp,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(
+            // Logged: method, the route template (never the concrete path, which can hold a query
+            // code), status and latency. Never headers or bodies: they carry tokens and personal data.
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let route = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or("static", |m| m.as_str())
+                    .to_owned();
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-")
+                    .to_owned();
+                tracing::info_span!("request", method = %req.method(), route, request_id = id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Runs the server on `listener` until `shutdown` resolves, then drains open requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Creates an enrollment code for a device of `role` in `township`, valid for the configured
+/// time, and returns it (the database keeps only its hash).
+pub async fn create_enrollment_code(
+    db: &dyn Database,
+    config: &Config,
+    role: DeviceRole,
+    township: &str,
+) -> Result<String, db::DbError> {
+    let code = auth::new_enrollment_code();
+    let now = Utc::now();
+    db.create_enrollment(
+        &auth::hash_secret(&auth::normalize_code(&code)),
+        role,
+        township,
+        now,
+        now + config.enrollment_ttl,
+    )
+    .await?;
+    Ok(code)
+}
+
+/// A campaign file as `campaign import` reads it: the published campaign plus the index of each
+/// question's correct option, which never leaves the server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignFile {
+    /// Stable id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Window start.
+    pub starts_at: chrono::DateTime<Utc>,
+    /// Window end.
+    pub ends_at: chrono::DateTime<Utc>,
+    /// Questions with answers.
+    pub questions: Vec<AnsweredQuestion>,
+}
+
+/// A question with its answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnsweredQuestion {
+    /// Stable id within the campaign.
+    pub id: String,
+    /// The question text.
+    pub prompt: String,
+    /// The choices.
+    pub options: Vec<String>,
+    /// The article it is about.
+    pub article: u8,
+    /// Index of the correct option.
+    pub answer: usize,
+}
+
+impl CampaignFile {
+    /// Checks the file and returns the campaign as devices get it (without answers).
+    pub fn public(&self) -> Result<Campaign, String> {
+        if self.id.trim().is_empty() || self.id.len() > lianxin_core::quiz::MAX_ID {
+            return Err("campaign id must be 1–64 characters".into());
+        }
+        if self.ends_at <= self.starts_at {
+            return Err("ends_at must be after starts_at".into());
+        }
+        if self.questions.is_empty() {
+            return Err("a campaign needs at least one question".into());
+        }
+        let mut ids = std::collections::HashSet::new();
+        for q in &self.questions {
+            if !ids.insert(q.id.as_str()) {
+                return Err(format!("question id {:?} appears twice", q.id));
+            }
+            if q.options.len() < 2 || q.answer >= q.options.len() {
+                return Err(format!(
+                    "question {:?}: needs 2+ options and an answer among them",
+                    q.id
+                ));
+            }
+        }
+        Ok(Campaign {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            questions: self
+                .questions
+                .iter()
+                .map(|q| Question {
+                    id: q.id.clone(),
+                    prompt: q.prompt.clone(),
+                    options: q.options.clone(),
+                    article: q.article,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// How long graceful shutdown waits for open requests in tests.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

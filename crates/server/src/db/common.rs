@@ -1,0 +1,619 @@
+//! The SQL both backends share, as a macro over the concrete sqlx database type.
+//!
+//! A backend type provides `begin_write()` (a transaction in which it is the only writer: SQLite
+//! by a single-connection writer pool, PostgreSQL by an advisory lock) and `reader()` (a pool for
+//! reads). Serializing writers is what keeps registration numbers gap-free and feed sequence
+//! numbers visible in order, and it makes a concurrently repeated push see the first copy.
+
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use lianxin_core::protocol::{ApiError, DeviceRole, Outcome, PushResult, Receipt};
+use rand::Rng;
+use uuid::Uuid;
+
+/// China Standard Time: registration years follow the bureau's calendar, not UTC's.
+pub(crate) fn registration_year(now: DateTime<Utc>) -> i64 {
+    let cst = FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    i64::from(now.with_timezone(&cst).year())
+}
+
+/// `CZXF-2026-000123`.
+pub(crate) fn registration_no(prefix: &str, year: i64, n: i64) -> String {
+    format!("{prefix}-{year}-{n:06}")
+}
+
+/// Crockford's base-32 alphabet: no I, L, O or U, so a code read aloud or off paper is not
+/// mistaken.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// Length of a query code: 12 × 5 = 60 random bits, far beyond what a rate-limited lookup can
+/// enumerate.
+pub const QUERY_CODE_LEN: usize = 12;
+
+/// A fresh query code from the operating system's CSPRNG.
+pub(crate) fn new_query_code() -> String {
+    let mut rng = rand::rng();
+    (0..QUERY_CODE_LEN)
+        .map(|_| CROCKFORD[rng.random_range(0..32)] as char)
+        .collect()
+}
+
+pub(crate) fn role_from_str(s: &str) -> Result<DeviceRole, super::DbError> {
+    match s {
+        "field" => Ok(DeviceRole::Field),
+        "kiosk" => Ok(DeviceRole::Kiosk),
+        other => Err(super::DbError::Corrupt(format!("device role {other:?}"))),
+    }
+}
+
+/// What a re-pushed id means, given what is stored under it.
+pub(crate) fn compare_existing(
+    rec: &super::PreparedRecord,
+    device_id: Uuid,
+    stored: (Uuid, String, String, Receipt),
+) -> PushResult {
+    let id = rec.id;
+    let (stored_device, stored_kind, stored_payload, receipt) = stored;
+    // Another device reusing an id is a conflict too: it must not learn the first receipt.
+    if stored_device == device_id && stored_kind == rec.kind && stored_payload == rec.canonical {
+        PushResult {
+            id,
+            outcome: Outcome::Duplicate,
+            receipt: Some(receipt),
+            error: None,
+        }
+    } else {
+        PushResult {
+            id,
+            outcome: Outcome::Conflict,
+            receipt: None,
+            error: Some(ApiError::new(
+                "conflict",
+                "该记录编号已保存过不同的内容，服务器未覆盖原记录。请把此记录另存为新记录后再同步。",
+            )),
+        }
+    }
+}
+
+macro_rules! impl_common {
+    ($ty:ty, $db:ty) => {
+        use async_trait::async_trait;
+        use chrono::{DateTime, Utc};
+        use lianxin_core::protocol::{
+            Change, ChangeBody, DeviceRole, Outcome, PushResult, Receipt, ReceiptView, StatusEvent,
+        };
+        use lianxin_core::quiz::Campaign;
+        use lianxin_core::status::{deadline_for, PetitionStatus, ROUTE_OR_INFORM_DAYS};
+        use sqlx::Row;
+        use uuid::Uuid;
+
+        use $crate::db::common::{
+            compare_existing, new_query_code, registration_no, registration_year, role_from_str,
+        };
+        use $crate::db::{
+            Database, DbError, DbResult, Device, EnrollRefusal, PreparedRecord, PushContext,
+            PushItem, SetStatusError, StatusChange,
+        };
+
+        type Tx = sqlx::Transaction<'static, $db>;
+
+        fn is_unique_violation(e: &sqlx::Error) -> bool {
+            matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+        }
+
+        fn parse_status(s: &str) -> DbResult<PetitionStatus> {
+            s.parse().map_err(|_| DbError::Corrupt(format!("status {s:?}")))
+        }
+
+        async fn receipt_of(tx: &mut Tx, id: Uuid) -> DbResult<Option<(Uuid, String, String, Receipt)>> {
+            let row = sqlx::query(
+                "SELECT device_id, kind, payload, received_at, registration_no, query_code \
+                 FROM records WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            let Some(row) = row else { return Ok(None) };
+            Ok(Some((
+                row.try_get("device_id")?,
+                row.try_get("kind")?,
+                row.try_get("payload")?,
+                Receipt {
+                    registration_no: row.try_get("registration_no")?,
+                    query_code: row.try_get("query_code")?,
+                    received_at: row.try_get("received_at")?,
+                },
+            )))
+        }
+
+        /// Inserts one new record (its counter step, row and first history entry).
+        async fn insert_record(
+            tx: &mut Tx,
+            device: &Device,
+            rec: &PreparedRecord,
+            ctx: &PushContext,
+        ) -> Result<Receipt, sqlx::Error> {
+            if rec.kind != "petition" {
+                sqlx::query(
+                    "INSERT INTO records (id, device_id, kind, payload, received_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(rec.id)
+                .bind(device.id)
+                .bind(rec.kind)
+                .bind(&rec.canonical)
+                .bind(ctx.now)
+                .execute(&mut **tx)
+                .await?;
+                return Ok(Receipt { registration_no: None, query_code: None, received_at: ctx.now });
+            }
+            let year = registration_year(ctx.now);
+            sqlx::query(
+                "INSERT INTO registration_counters (year, last) VALUES ($1, 0) \
+                 ON CONFLICT (year) DO NOTHING",
+            )
+            .bind(year)
+            .execute(&mut **tx)
+            .await?;
+            let n: i64 = sqlx::query(
+                "UPDATE registration_counters SET last = last + 1 WHERE year = $1 RETURNING last",
+            )
+            .bind(year)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("last")?;
+            let reg = registration_no(&ctx.prefix, year, n);
+            let code = new_query_code();
+            sqlx::query(
+                "INSERT INTO records \
+                 (id, device_id, kind, payload, received_at, registration_no, query_code, status) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(rec.id)
+            .bind(device.id)
+            .bind(rec.kind)
+            .bind(&rec.canonical)
+            .bind(ctx.now)
+            .bind(&reg)
+            .bind(&code)
+            .bind(PetitionStatus::Registered.as_str())
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO status_history (record_id, status, at, deadline) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(rec.id)
+            .bind(PetitionStatus::Registered.as_str())
+            .bind(ctx.now)
+            .bind(ctx.now + chrono::Duration::days(ROUTE_OR_INFORM_DAYS))
+            .execute(&mut **tx)
+            .await?;
+            Ok(Receipt { registration_no: Some(reg), query_code: Some(code), received_at: ctx.now })
+        }
+
+        async fn store_one(
+            tx: &mut Tx,
+            device: &Device,
+            rec: &PreparedRecord,
+            ctx: &PushContext,
+        ) -> DbResult<PushResult> {
+            // A query code collision (one in 2^60 per pair) is retried with a fresh code; an id
+            // collision means the record is already there.
+            for _attempt in 0..3 {
+                if let Some(stored) = receipt_of(tx, rec.id).await? {
+                    return Ok(compare_existing(rec, device.id, stored));
+                }
+                sqlx::query("SAVEPOINT record").execute(&mut **tx).await?;
+                match insert_record(tx, device, rec, ctx).await {
+                    Ok(receipt) => {
+                        sqlx::query("RELEASE SAVEPOINT record").execute(&mut **tx).await?;
+                        return Ok(PushResult {
+                            id: rec.id,
+                            outcome: Outcome::Stored,
+                            receipt: Some(receipt),
+                            error: None,
+                        });
+                    }
+                    Err(e) => {
+                        // Undo this record only (including its counter step, so no gap).
+                        sqlx::query("ROLLBACK TO SAVEPOINT record").execute(&mut **tx).await?;
+                        sqlx::query("RELEASE SAVEPOINT record").execute(&mut **tx).await?;
+                        if !is_unique_violation(&e) {
+                            return Err(e.into());
+                        }
+                    }
+                }
+            }
+            Err(DbError::Corrupt(format!("record {} kept colliding", rec.id)))
+        }
+
+        async fn history(tx: &mut Tx, record_id: Uuid) -> DbResult<Vec<StatusEvent>> {
+            let rows = sqlx::query(
+                "SELECT status, at, department, note, deadline FROM status_history \
+                 WHERE record_id = $1 ORDER BY id",
+            )
+            .bind(record_id)
+            .fetch_all(&mut **tx)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(StatusEvent {
+                        status: parse_status(&r.try_get::<String, _>("status")?)?,
+                        at: r.try_get("at")?,
+                        department: r.try_get("department")?,
+                        note: r.try_get("note")?,
+                        deadline: r.try_get("deadline")?,
+                    })
+                })
+                .collect()
+        }
+
+        async fn receipt_view(tx: &mut Tx, row: Option<<$db as sqlx::Database>::Row>) -> DbResult<Option<ReceiptView>> {
+            let Some(row) = row else { return Ok(None) };
+            let id: Uuid = row.try_get("id")?;
+            Ok(Some(ReceiptView {
+                registration_no: row.try_get("registration_no")?,
+                status: parse_status(&row.try_get::<String, _>("status")?)?,
+                received_at: row.try_get("received_at")?,
+                history: history(tx, id).await?,
+            }))
+        }
+
+        async fn feed_insert(
+            tx: &mut Tx,
+            device_id: Option<Uuid>,
+            body: &ChangeBody,
+            now: DateTime<Utc>,
+        ) -> DbResult<i64> {
+            let kind = match body {
+                ChangeBody::Campaign { .. } => "campaign",
+                ChangeBody::PetitionStatus { .. } => "petition_status",
+                ChangeBody::DeviceRevoked {} => "device_revoked",
+            };
+            let json = serde_json::to_string(body).map_err(|e| DbError::Corrupt(e.to_string()))?;
+            let seq: i64 = sqlx::query(
+                "INSERT INTO feed (device_id, kind, body, created_at) VALUES ($1, $2, $3, $4) \
+                 RETURNING seq",
+            )
+            .bind(device_id)
+            .bind(kind)
+            .bind(json)
+            .bind(now)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("seq")?;
+            Ok(seq)
+        }
+
+        fn device_from_row(row: &<$db as sqlx::Database>::Row) -> DbResult<Device> {
+            Ok(Device {
+                id: row.try_get("id")?,
+                role: role_from_str(&row.try_get::<String, _>("role")?)?,
+                township: row.try_get("township")?,
+                revoked_at: row.try_get("revoked_at")?,
+            })
+        }
+
+        #[async_trait]
+        impl Database for $ty {
+            async fn create_enrollment(
+                &self,
+                code_hash: &str,
+                role: DeviceRole,
+                township: &str,
+                now: DateTime<Utc>,
+                expires_at: DateTime<Utc>,
+            ) -> DbResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO enrollment_codes (code_hash, role, township, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(code_hash)
+                .bind(role.as_str())
+                .bind(township)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn enroll(
+                &self,
+                code_hash: &str,
+                device_id: Uuid,
+                token_hash: &str,
+                label: &str,
+                now: DateTime<Utc>,
+            ) -> DbResult<Result<Device, EnrollRefusal>> {
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query(
+                    "SELECT role, township, expires_at, used_at FROM enrollment_codes \
+                     WHERE code_hash = $1",
+                )
+                .bind(code_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else { return Ok(Err(EnrollRefusal::Unknown)) };
+                if row.try_get::<Option<DateTime<Utc>>, _>("used_at")?.is_some() {
+                    return Ok(Err(EnrollRefusal::Used));
+                }
+                if row.try_get::<DateTime<Utc>, _>("expires_at")? <= now {
+                    return Ok(Err(EnrollRefusal::Expired));
+                }
+                let role: String = row.try_get("role")?;
+                let township: String = row.try_get("township")?;
+                sqlx::query(
+                    "UPDATE enrollment_codes SET used_at = $2, device_id = $3 WHERE code_hash = $1",
+                )
+                .bind(code_hash)
+                .bind(now)
+                .bind(device_id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO devices (id, token_hash, role, township, label, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(device_id)
+                .bind(token_hash)
+                .bind(&role)
+                .bind(&township)
+                .bind(label)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(Ok(Device { id: device_id, role: role_from_str(&role)?, township, revoked_at: None }))
+            }
+
+            async fn device_by_token(&self, token_hash: &str) -> DbResult<Option<Device>> {
+                let row = sqlx::query(
+                    "SELECT id, role, township, revoked_at FROM devices WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(self.reader())
+                .await?;
+                row.as_ref().map(device_from_row).transpose()
+            }
+
+            async fn revoke_device(&self, device_id: Uuid, now: DateTime<Utc>) -> DbResult<bool> {
+                let mut tx = self.begin_write().await?;
+                let n = sqlx::query(
+                    "UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                )
+                .bind(device_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n == 1 {
+                    feed_insert(&mut tx, Some(device_id), &ChangeBody::DeviceRevoked {}, now).await?;
+                }
+                tx.commit().await?;
+                Ok(n == 1)
+            }
+
+            async fn push(
+                &self,
+                device: &Device,
+                items: Vec<PushItem>,
+                ctx: &PushContext,
+            ) -> DbResult<Vec<PushResult>> {
+                if !items.iter().any(|i| matches!(i, PushItem::Store(_))) {
+                    return Ok(items
+                        .into_iter()
+                        .filter_map(|i| match i {
+                            PushItem::Done(r) => Some(r),
+                            PushItem::Store(_) => None,
+                        })
+                        .collect());
+                }
+                let mut tx = self.begin_write().await?;
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        PushItem::Done(r) => out.push(r),
+                        PushItem::Store(rec) => out.push(store_one(&mut tx, device, &rec, ctx).await?),
+                    }
+                }
+                // Durable before anyone is told "stored".
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            async fn pull(
+                &self,
+                device: &Device,
+                cursor: i64,
+                limit: i64,
+            ) -> DbResult<(Vec<Change>, bool)> {
+                let rows = if device.revoked_at.is_some() {
+                    // A revoked device learns only that it was revoked.
+                    sqlx::query(
+                        "SELECT seq, body FROM feed WHERE device_id = $1 AND kind = 'device_revoked' \
+                         AND seq > $2 ORDER BY seq LIMIT 1",
+                    )
+                    .bind(device.id)
+                    .bind(cursor)
+                    .fetch_all(self.reader())
+                    .await?
+                } else {
+                    // Kiosks never receive petition statuses, not even of what they pushed.
+                    sqlx::query(
+                        "SELECT seq, body FROM feed WHERE seq > $1 \
+                         AND (device_id IS NULL OR device_id = $2) \
+                         AND ($3 OR kind <> 'petition_status') ORDER BY seq LIMIT $4",
+                    )
+                    .bind(cursor)
+                    .bind(device.id)
+                    .bind(device.role == DeviceRole::Field)
+                    .bind(limit + 1)
+                    .fetch_all(self.reader())
+                    .await?
+                };
+                let more = rows.len() as i64 > limit;
+                let changes = rows
+                    .iter()
+                    .take(limit as usize)
+                    .map(|r| {
+                        let body: String = r.try_get("body")?;
+                        Ok(Change {
+                            seq: r.try_get("seq")?,
+                            body: serde_json::from_str(&body)
+                                .map_err(|e| DbError::Corrupt(e.to_string()))?,
+                        })
+                    })
+                    .collect::<DbResult<Vec<_>>>()?;
+                Ok((changes, more))
+            }
+
+            async fn receipt_by_query_code(&self, query_code: &str) -> DbResult<Option<ReceiptView>> {
+                let mut tx = self.reader().begin().await?;
+                let row = sqlx::query(
+                    "SELECT id, registration_no, status, received_at FROM records \
+                     WHERE query_code = $1 AND kind = 'petition'",
+                )
+                .bind(query_code)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let view = receipt_view(&mut tx, row).await?;
+                tx.commit().await?;
+                Ok(view)
+            }
+
+            async fn petition_of_device(
+                &self,
+                device_id: Uuid,
+                record_id: Uuid,
+            ) -> DbResult<Option<ReceiptView>> {
+                let mut tx = self.reader().begin().await?;
+                let row = sqlx::query(
+                    "SELECT id, registration_no, status, received_at FROM records \
+                     WHERE id = $1 AND device_id = $2 AND kind = 'petition'",
+                )
+                .bind(record_id)
+                .bind(device_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let view = receipt_view(&mut tx, row).await?;
+                tx.commit().await?;
+                Ok(view)
+            }
+
+            async fn set_status(
+                &self,
+                change: StatusChange,
+            ) -> DbResult<Result<StatusEvent, SetStatusError>> {
+                let mut tx = self.begin_write().await?;
+                let row = sqlx::query(
+                    "SELECT id, device_id, status FROM records WHERE registration_no = $1",
+                )
+                .bind(&change.registration_no)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    return Ok(Err(SetStatusError::NotFound(change.registration_no)));
+                };
+                let record_id: Uuid = row.try_get("id")?;
+                let device_id: Uuid = row.try_get("device_id")?;
+                let current = parse_status(&row.try_get::<String, _>("status")?)?;
+                if let Err(e) = current.transition(change.status) {
+                    return Ok(Err(e.into()));
+                }
+                let event = StatusEvent {
+                    status: change.status,
+                    at: change.at,
+                    department: change.department,
+                    note: change.note,
+                    deadline: deadline_for(change.status, change.at, change.art31_item6),
+                };
+                sqlx::query("UPDATE records SET status = $2 WHERE id = $1")
+                    .bind(record_id)
+                    .bind(change.status.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO status_history (record_id, status, at, department, note, deadline) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(record_id)
+                .bind(change.status.as_str())
+                .bind(event.at)
+                .bind(&event.department)
+                .bind(&event.note)
+                .bind(event.deadline)
+                .execute(&mut *tx)
+                .await?;
+                let body = ChangeBody::PetitionStatus {
+                    record_id,
+                    registration_no: change.registration_no,
+                    event: event.clone(),
+                };
+                feed_insert(&mut tx, Some(device_id), &body, change.at).await?;
+                tx.commit().await?;
+                Ok(Ok(event))
+            }
+
+            async fn import_campaign(
+                &self,
+                definition_json: &str,
+                public: &Campaign,
+                now: DateTime<Utc>,
+            ) -> DbResult<i64> {
+                let mut tx = self.begin_write().await?;
+                let public_json =
+                    serde_json::to_string(public).map_err(|e| DbError::Corrupt(e.to_string()))?;
+                sqlx::query(
+                    "INSERT INTO campaigns (id, definition, public, updated_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, \
+                     public = excluded.public, updated_at = excluded.updated_at",
+                )
+                .bind(&public.id)
+                .bind(definition_json)
+                .bind(&public_json)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let seq =
+                    feed_insert(&mut tx, None, &ChangeBody::Campaign { campaign: public.clone() }, now)
+                        .await?;
+                tx.commit().await?;
+                Ok(seq)
+            }
+
+            async fn campaign(&self, id: &str) -> DbResult<Option<Campaign>> {
+                let row = sqlx::query("SELECT public FROM campaigns WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(self.reader())
+                    .await?;
+                match row {
+                    None => Ok(None),
+                    Some(r) => {
+                        let s: String = r.try_get("public")?;
+                        serde_json::from_str(&s).map(Some).map_err(|e| DbError::Corrupt(e.to_string()))
+                    }
+                }
+            }
+
+            async fn petition_count(&self) -> DbResult<i64> {
+                Ok(sqlx::query("SELECT COUNT(*) AS n FROM records WHERE kind = 'petition'")
+                    .fetch_one(self.reader())
+                    .await?
+                    .try_get("n")?)
+            }
+
+            async fn is_fresh(&self) -> DbResult<bool> {
+                let n: i64 = sqlx::query(
+                    "SELECT (SELECT COUNT(*) FROM devices) + (SELECT COUNT(*) FROM enrollment_codes) AS n",
+                )
+                .fetch_one(self.reader())
+                .await?
+                .try_get("n")?;
+                Ok(n == 0)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_common;

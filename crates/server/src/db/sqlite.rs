@@ -1,0 +1,56 @@
+//! SQLite: a file in WAL mode, created if missing, with one writer connection and a small pool of
+//! readers. SQLite allows one writer at a time anyway; doing the queueing in-process avoids
+//! `SQLITE_BUSY` and lets a write transaction read its own earlier statements without upgrades.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+/// The SQLite implementation of [`crate::db::Database`].
+#[derive(Debug, Clone)]
+pub struct SqliteDb {
+    writer: SqlitePool,
+    readers: SqlitePool,
+}
+
+impl SqliteDb {
+    /// Opens `sqlite://path`, creating the file and its directory, and migrates it.
+    pub async fn open(url: &str) -> crate::db::DbResult<Self> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit survives power loss, which is what "stored" promises a device.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(dir) = Path::new(opts.get_filename()).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| crate::db::DbError::Sqlx(e.into()))?;
+            }
+        }
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts.read_only(true))
+            .await?;
+        Ok(SqliteDb { writer, readers })
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.writer.begin().await
+    }
+
+    fn reader(&self) -> &SqlitePool {
+        &self.readers
+    }
+}
+
+crate::db::common::impl_common!(SqliteDb, sqlx::Sqlite);

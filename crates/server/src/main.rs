@@ -1,0 +1,210 @@
+//! `lianxin-server`: serve, enroll devices, import campaigns, set petition statuses.
+//! Every subcommand reads `LIANXIN_DATABASE_URL` (default `sqlite://data/lianxin.db`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::Utc;
+use clap::{Parser, Subcommand, ValueEnum};
+use lianxin_core::protocol::DeviceRole;
+use lianxin_core::status::PetitionStatus;
+use lianxin_server::db::{self, StatusChange};
+use lianxin_server::{AppState, CampaignFile, Config};
+
+#[derive(Parser)]
+#[command(
+    name = "lianxin-server",
+    version,
+    about = "连心信访 central sync endpoint"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the PWA (LIANXIN_ADDR, default 127.0.0.1:8080; LIANXIN_STATIC_DIR,
+    /// default dist).
+    Serve,
+    /// Print a single-use enrollment code for a new device.
+    Enroll {
+        /// What the device is.
+        #[arg(long, value_enum)]
+        role: Role,
+        /// The township it belongs to.
+        #[arg(long)]
+        township: String,
+    },
+    /// Quiz campaigns.
+    Campaign {
+        #[command(subcommand)]
+        command: CampaignCommand,
+    },
+    /// Petitions.
+    Petition {
+        #[command(subcommand)]
+        command: PetitionCommand,
+    },
+    /// Revoke a device's token.
+    Revoke {
+        /// The device id.
+        device_id: uuid::Uuid,
+    },
+}
+
+#[derive(Subcommand)]
+enum CampaignCommand {
+    /// Import (or replace) a campaign from a JSON file with answers; devices get it without them.
+    Import {
+        /// The JSON file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum PetitionCommand {
+    /// Move a petition to a new status (registered → accepted | not_accepted | forwarded;
+    /// forwarded → accepted | not_accepted; accepted → handled; handled | not_accepted → closed).
+    SetStatus {
+        /// e.g. CZXF-2026-000123.
+        registration_no: String,
+        /// The new status.
+        status: String,
+        /// The department it is forwarded to.
+        #[arg(long)]
+        department: Option<String>,
+        /// A short note (no personal data: it is shown to the petitioner).
+        #[arg(long)]
+        note: Option<String>,
+        /// The matter is one of Art. 31 item 6 (starts the Art. 34 60-day deadline on acceptance).
+        #[arg(long)]
+        art31_item6: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Role {
+    Field,
+    Kiosk,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 / error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let url = lianxin_server::database_url_from_env();
+    let config = Config::from_env();
+    let db = db::connect(&url).await?;
+    match cli.command {
+        Command::Serve => {
+            let addr = std::env::var("LIANXIN_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
+            if db.is_fresh().await? {
+                let field = lianxin_server::create_enrollment_code(
+                    &*db,
+                    &config,
+                    DeviceRole::Field,
+                    "城关镇",
+                )
+                .await?;
+                let kiosk = lianxin_server::create_enrollment_code(
+                    &*db,
+                    &config,
+                    DeviceRole::Kiosk,
+                    "城关镇",
+                )
+                .await?;
+                println!(
+                    "首次启动 / first start — demo enrollment codes (valid 7 days, single use):"
+                );
+                println!("  field tablet (城关镇): {field}");
+                println!("  kiosk        (城关镇): {kiosk}");
+            }
+            let listener = tokio::net::TcpListener::bind(&addr).await?;
+            let local = listener.local_addr()?;
+            tracing::info!(database = %db::redact_url(&url), %local, "serving");
+            println!("连心信访 listening on http://{local}/");
+            let state = AppState::new(db, config);
+            lianxin_server::serve(listener, state, lianxin_server::shutdown_signal()).await?;
+        }
+        Command::Enroll { role, township } => {
+            let role = match role {
+                Role::Field => DeviceRole::Field,
+                Role::Kiosk => DeviceRole::Kiosk,
+            };
+            if township.trim().is_empty() {
+                return Err("--township must not be empty".into());
+            }
+            let code = lianxin_server::create_enrollment_code(&*db, &config, role, township.trim())
+                .await?;
+            println!("{code}");
+        }
+        Command::Campaign {
+            command: CampaignCommand::Import { file },
+        } => {
+            let text = std::fs::read_to_string(&file)?;
+            let parsed: CampaignFile = serde_json::from_str(&text)?;
+            let public = parsed.public()?;
+            let seq = db.import_campaign(&text, &public, Utc::now()).await?;
+            println!(
+                "imported campaign {} ({} questions), feed seq {seq}",
+                public.id,
+                public.questions.len()
+            );
+        }
+        Command::Petition {
+            command:
+                PetitionCommand::SetStatus {
+                    registration_no,
+                    status,
+                    department,
+                    note,
+                    art31_item6,
+                },
+        } => {
+            let status: PetitionStatus = status.parse()?;
+            let event = db
+                .set_status(StatusChange {
+                    registration_no: registration_no.clone(),
+                    status,
+                    department,
+                    note,
+                    art31_item6,
+                    at: Utc::now(),
+                })
+                .await??;
+            print!(
+                "{registration_no}: {} ({})",
+                status.as_str(),
+                status.label_zh()
+            );
+            if let Some(d) = event.deadline {
+                print!(", deadline {}", d.to_rfc3339());
+            }
+            println!();
+        }
+        Command::Revoke { device_id } => {
+            if db.revoke_device(device_id, Utc::now()).await? {
+                println!("revoked {device_id}");
+            } else {
+                return Err(format!("no active device {device_id}").into());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! Serving the built PWA (Trunk's `dist/`): MIME types, cache headers, the SPA fallback and a
+//! Content-Security-Policy whose script hashes are computed from the served index.html.
+
+use std::path::{Path, PathBuf};
+
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
+
+use crate::error::AppError;
+
+/// What the static side knows, computed once at startup.
+#[derive(Debug, Clone)]
+pub struct StaticSite {
+    dir: PathBuf,
+    /// index.html as read at startup (None when the build is missing).
+    index: Option<Bytes>,
+    /// The full CSP header value.
+    pub csp: HeaderValue,
+}
+
+/// The policy with the hashes of index.html's inline scripts (Trunk injects one to start the
+/// wasm); no 'unsafe-inline'.
+pub fn csp_for(script_hashes: &[String]) -> String {
+    let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
+    for h in script_hashes {
+        script_src.push_str(&format!(" '{h}'"));
+    }
+    format!(
+        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
+         base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
+/// `sha256-<base64>` of the text of every `<script>` without a `src` attribute.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(start) = lower[pos..].find("<script").map(|i| i + pos) {
+        let Some(tag_end) = lower[start..].find('>').map(|i| i + start) else {
+            break;
+        };
+        let Some(close) = lower[tag_end..].find("</script").map(|i| i + tag_end) else {
+            break;
+        };
+        let tag = &lower[start..tag_end];
+        let has_src = tag.split_whitespace().any(|attr| attr.starts_with("src="));
+        if !has_src {
+            // Hash the original bytes (not the lower-cased copy): the browser hashes what it got.
+            let body = &html[tag_end + 1..close];
+            let digest = Sha256::digest(body.as_bytes());
+            out.push(format!(
+                "sha256-{}",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        pos = close;
+    }
+    out
+}
+
+impl StaticSite {
+    /// Reads `dir/index.html` if present; a missing build only logs a warning so the API still
+    /// runs (e.g. for the sync tests).
+    pub fn load(dir: &Path) -> Self {
+        let index = match std::fs::read(dir.join("index.html")) {
+            Ok(b) => Some(Bytes::from(b)),
+            Err(e) => {
+                tracing::warn!(dir = %dir.display(), error = %e, "no built PWA to serve (run trunk build); serving the API only");
+                None
+            }
+        };
+        let hashes = index
+            .as_ref()
+            .map(|i| inline_script_hashes(&String::from_utf8_lossy(i)))
+            .unwrap_or_default();
+        let csp = HeaderValue::from_str(&csp_for(&hashes)).expect("CSP is ASCII");
+        StaticSite {
+            dir: dir.to_owned(),
+            index,
+            csp,
+        }
+    }
+
+    /// Answers a non-API request: a file, the app shell for an app route, or 404.
+    pub async fn serve(&self, req: Request) -> Response {
+        let path = req.uri().path().to_owned();
+        if req.method() != Method::GET && req.method() != Method::HEAD {
+            return AppError::from_status(StatusCode::METHOD_NOT_ALLOWED).into_response();
+        }
+        if path == "/" || path == "/index.html" {
+            return self.index_response();
+        }
+        let res = match ServeDir::new(&self.dir).oneshot(req).await {
+            Ok(res) => res.map(Body::new),
+            Err(never) => match never {},
+        };
+        if res.status() == StatusCode::NOT_FOUND && looks_like_app_route(&path) {
+            return self.index_response();
+        }
+        let mut res = res;
+        if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, cache_control_for(&path));
+        }
+        res
+    }
+
+    fn index_response(&self) -> Response {
+        match &self.index {
+            Some(index) => {
+                let mut res = Response::new(Body::from(index.clone()));
+                let h = res.headers_mut();
+                h.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                );
+                h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+                res
+            }
+            None => AppError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "应用尚未构建（缺少 index.html）/ the app is not built",
+            )
+            .into_response(),
+        }
+    }
+}
+
+/// An app route has no file extension in its last segment (`/petitions/new`, not `/x.png`).
+fn looks_like_app_route(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    !last.contains('.')
+}
+
+/// Trunk's hashed names: `<stem>-<16 hex>[_bg].<ext>`.
+fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    let stem = name.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, h)| h.len() >= 16 && h.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+fn cache_control_for(path: &str) -> HeaderValue {
+    if is_hashed_asset(path) {
+        HeaderValue::from_static("public, max-age=31536000, immutable")
+    } else {
+        // index.html, sw.js, the manifest, icons: revalidate every time (ETag/Last-Modified make
+        // that cheap), so a new release is picked up at once.
+        HeaderValue::from_static("no-cache")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_csp_hashes_inline_scripts_but_not_external_ones() {
+        let html = "<html><script type=\"module\">import init from '/x.js';init();</script>\
+                    <script src=\"/a.js\"></script><SCRIPT>1</SCRIPT></html>";
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes.len(), 2);
+        let expected = base64::engine::general_purpose::STANDARD
+            .encode(Sha256::digest(b"import init from '/x.js';init();"));
+        assert_eq!(hashes[0], format!("sha256-{expected}"));
+        let csp = csp_for(&hashes);
+        assert!(csp.contains(&format!("'sha256-{expected}'")));
+        assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn trunk_hashed_names_are_recognized_and_others_are_not() {
+        assert!(is_hashed_asset("/lianxin-4f1c2b3a4d5e6f70_bg.wasm"));
+        assert!(is_hashed_asset("/lianxin-4f1c2b3a4d5e6f70.js"));
+        assert!(is_hashed_asset("/style-0123456789abcdef.css"));
+        assert!(!is_hashed_asset("/sw.js"));
+        assert!(!is_hashed_asset("/manifest.webmanifest"));
+        assert!(!is_hashed_asset("/icons/icon-192.png"));
+    }
+
+    #[test]
+    fn only_extensionless_paths_fall_back_to_the_app_shell() {
+        assert!(looks_like_app_route("/petitions/new"));
+        assert!(!looks_like_app_route("/missing.js"));
+    }
+}

@@ -1,0 +1,149 @@
+//! A real server for other crates' tests (e.g. the sync engine's): [`TestServer`] starts
+//! [`crate::serve`] on `127.0.0.1:0` against a fresh SQLite file in a temporary directory (or a
+//! given database URL), and offers the administrator's operations a test needs.
+//!
+//! It runs on the caller's tokio runtime (`#[tokio::test]`); use the multi-thread flavour if the
+//! test blocks. The signatures here are a contract with other crates: extend, don't change.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use lianxin_core::protocol::DeviceRole;
+use lianxin_core::status::PetitionStatus;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+use crate::db::{self, Database, StatusChange};
+use crate::{AppState, Config};
+
+/// A running server for tests.
+pub struct TestServer {
+    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    pub base_url: String,
+    /// The store, for assertions beyond the helpers below.
+    pub db: Arc<dyn Database>,
+    config: Config,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+    // Dropped last: removes the SQLite file (and its -wal/-shm) with the directory.
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestServer {
+    /// A server over a new SQLite file in a fresh temporary directory.
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join("lianxin.db").display());
+        let mut server = Self::start_with_config(&url, test_config()).await;
+        server._dir = Some(dir);
+        server
+    }
+
+    /// A server over the given database (e.g. `postgres://…` of a throwaway cluster).
+    pub async fn start_with_url(database_url: &str) -> TestServer {
+        Self::start_with_config(database_url, test_config()).await
+    }
+
+    /// A server with explicit settings.
+    pub async fn start_with_config(database_url: &str, config: Config) -> TestServer {
+        let db = db::connect(database_url).await.expect("open test database");
+        let state = AppState::new(db.clone(), config.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let addr = listener.local_addr().expect("local address");
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = crate::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        TestServer {
+            base_url: format!("http://{addr}"),
+            db,
+            config,
+            shutdown: Some(tx),
+            task: Some(task),
+            _dir: None,
+        }
+    }
+
+    /// A fresh single-use enrollment code, as `lianxin-server enroll` prints it.
+    pub async fn enrollment_code(&self, role: DeviceRole, township: &str) -> String {
+        crate::create_enrollment_code(&*self.db, &self.config, role, township)
+            .await
+            .expect("create enrollment code")
+    }
+
+    /// How many petitions are stored.
+    pub async fn petition_count(&self) -> i64 {
+        self.db.petition_count().await.expect("count petitions")
+    }
+
+    /// Sets a petition's status as staff would (the transition must be allowed; panics otherwise).
+    pub async fn set_status(&self, registration_no: &str, status: PetitionStatus) {
+        self.db
+            .set_status(StatusChange {
+                registration_no: registration_no.to_owned(),
+                status,
+                department: None,
+                note: None,
+                art31_item6: false,
+                at: Utc::now(),
+            })
+            .await
+            .expect("storage")
+            .unwrap_or_else(|e| panic!("set_status({registration_no}, {status}): {e}"));
+    }
+
+    /// Revokes a device's token.
+    pub async fn revoke_device(&self, device_id: Uuid) {
+        self.db
+            .revoke_device(device_id, Utc::now())
+            .await
+            .expect("revoke device");
+    }
+
+    /// Imports a campaign (JSON as for `lianxin-server campaign import`).
+    pub async fn import_campaign(&self, json: &str) -> i64 {
+        let file: crate::CampaignFile = serde_json::from_str(json).expect("campaign JSON");
+        let public = file.public().expect("valid campaign");
+        self.db
+            .import_campaign(json, &public, Utc::now())
+            .await
+            .expect("import campaign")
+    }
+
+    /// Stops accepting connections and waits for open requests to finish.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(crate::SHUTDOWN_GRACE, task).await;
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Test settings: no static build, a generous receipt limit.
+fn test_config() -> Config {
+    Config {
+        static_dir: std::env::temp_dir().join("lianxin-no-static-dir"),
+        receipt_burst: 1000,
+        receipt_per_second: 100.0,
+        ..Config::default()
+    }
+}
