@@ -5,9 +5,11 @@
 //! that skipped app versions still climbs one step at a time. Never edit a landed step: add one.
 //!
 //! Each value is kept in a small envelope `{<key>, <indexed fields>, json}` whose `json` is the
-//! serde JSON of the Rust type: the key and indexed fields stay visible to IndexedDB, and the
-//! Rust type (with its own optional-field evolution) stays the one source of truth. It is also
-//! the fastest path here: structured-cloning one string beats cloning a deep object tree.
+//! serde JSON of the Rust type as UTF-8 bytes (a `Uint8Array`): the key and indexed fields stay
+//! visible to IndexedDB, and the Rust type (with its own optional-field evolution) stays the one
+//! source of truth. It is also the fastest path measured here: bytes are structured-cloned and
+//! copied into wasm by memcpy, where a string costs a UTF-16 → UTF-8 transcode each way and a
+//! plain object one boundary call per field.
 //!
 //! Transactions: in 0.6 a transaction rolls back unless `commit().await` is called, and the
 //! browser commits one by itself as soon as no IndexedDB request is pending at the end of a task,
@@ -148,22 +150,27 @@ fn js(e: JsValue) -> StoreError {
 // ---- envelopes ---------------------------------------------------------------------------
 
 fn envelope<T: Serialize>(fields: &[(&str, &str)], value: &T) -> Result<JsValue, StoreError> {
-    let json = serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))?;
+    let json = serde_json::to_vec(value).map_err(|e| StoreError::Other(e.to_string()))?;
     let obj = js_sys::Object::new();
     for (k, v) in fields {
         js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_str(v)).map_err(js)?;
     }
-    js_sys::Reflect::set(&obj, &JsValue::from_str("json"), &JsValue::from_str(&json))
-        .map_err(js)?;
+    let bytes = js_sys::Uint8Array::from(json.as_slice());
+    js_sys::Reflect::set(&obj, &JsValue::from_str("json"), &bytes).map_err(js)?;
     Ok(obj.into())
 }
 
 fn open_envelope<T: DeserializeOwned>(value: &JsValue) -> Result<T, StoreError> {
     let json = js_sys::Reflect::get(value, &JsValue::from_str("json"))
-        .ok()
-        .and_then(|j| j.as_string())
-        .ok_or_else(|| StoreError::Corrupt("entry without its json field".into()))?;
-    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
+        .map_err(|_| StoreError::Corrupt("entry without its json field".into()))?;
+    let parsed = if let Some(text) = json.as_string() {
+        serde_json::from_str(&text)
+    } else if let Some(bytes) = json.dyn_ref::<js_sys::Uint8Array>() {
+        serde_json::from_slice(&bytes.to_vec())
+    } else {
+        return Err(StoreError::Corrupt("entry without its json field".into()));
+    };
+    parsed.map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn draft_env(d: &Draft) -> Result<JsValue, StoreError> {
@@ -374,15 +381,34 @@ async fn get_one<T: DeserializeOwned>(
     }
 }
 
-#[wasm_bindgen(inline_js = "export function join_json(entries) { \
-  let s = '['; \
-  for (let i = 0; i < entries.length; i++) { if (i) s += ','; s += entries[i].json; } \
-  return s + ']'; }")]
+#[wasm_bindgen(inline_js = r#"
+export function join_json(entries) {
+  const enc = new TextEncoder();
+  const parts = new Array(entries.length);
+  let total = 2 + Math.max(0, entries.length - 1);
+  for (let i = 0; i < entries.length; i++) {
+    let j = entries[i].json;
+    if (typeof j === 'string') j = enc.encode(j);
+    parts[i] = j;
+    total += j.length;
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  out[o++] = 91;
+  for (let i = 0; i < parts.length; i++) {
+    if (i) out[o++] = 44;
+    out.set(parts[i], o);
+    o += parts[i].length;
+  }
+  out[o] = 93;
+  return out;
+}
+"#)]
 extern "C" {
-    /// Concatenates the envelopes' `json` fields into one JSON array in JS: one string crosses
-    /// into wasm and one serde parse decodes the list, instead of one of each per entry (this
-    /// halves the time to list 10,000 drafts).
-    fn join_json(entries: Vec<JsValue>) -> String;
+    /// Concatenates the envelopes' UTF-8 JSON into one JSON array in JS, so a list crosses into
+    /// wasm as one memcpy and is decoded by one serde parse, instead of one of each per entry.
+    /// (Envelopes written as strings are accepted too.)
+    fn join_json(entries: Vec<JsValue>) -> js_sys::Uint8Array;
 }
 
 fn collect<T: DeserializeOwned>(
@@ -391,8 +417,8 @@ fn collect<T: DeserializeOwned>(
     let entries = it
         .collect::<indexed_db_futures::Result<Vec<JsValue>>>()
         .map_err(idb)?;
-    let json = join_json(entries);
-    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
+    let json = join_json(entries).to_vec();
+    serde_json::from_slice(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl IdbStore {
