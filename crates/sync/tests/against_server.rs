@@ -1,0 +1,290 @@
+//! The engine against a real lianxin-server started in-process (SQLite in a temporary
+//! directory), over real HTTP with reqwest: what the browser does with fetch and IndexedDB, here
+//! with MemoryStore.
+
+mod common;
+
+use std::time::Instant;
+
+use chrono::{Duration, FixedOffset, Utc};
+use common::{captive_portal, HttpTransport, LosingAnswers};
+use lianxin_core::petition::{Category, Channel, Petitioner, PetitionerKind};
+use lianxin_core::protocol::{DeviceRole, Outcome, RecordKind};
+use lianxin_core::status::PetitionStatus;
+use lianxin_core::Petition;
+use lianxin_server::testing::TestServer;
+use lianxin_sync::model::meta_keys;
+use lianxin_sync::store::to_meta;
+use lianxin_sync::{Draft, MemoryStore, RecordState, Store, SyncEngine, SyncError, Transport};
+
+fn petition(request: &str) -> serde_json::Value {
+    let p = Petition {
+        channel: Channel::Visit,
+        petitioner: Petitioner {
+            kind: PetitionerKind::Person,
+            name: "张三".into(),
+            id_number: None,
+            phone: Some("13812345678".into()),
+            address: "城关镇人民路1号".into(),
+        },
+        visitors: 1,
+        representatives: vec![],
+        category: Category::AppealRequest,
+        subject: "land".into(),
+        township: "城关镇".into(),
+        request: request.into(),
+        facts: "2025年征地未补偿".into(),
+        reasons: String::new(),
+        enterprise: false,
+        received_at: (Utc::now() - Duration::minutes(5))
+            .with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap()),
+    };
+    serde_json::to_value(p).unwrap()
+}
+
+async fn enrolled<T: Transport>(server: &TestServer, transport: T) -> SyncEngine<MemoryStore, T> {
+    let engine = SyncEngine::new(MemoryStore::new(), transport);
+    let code = server.enrollment_code(DeviceRole::Field, "城关镇").await;
+    engine
+        .enroll(&code, "城关镇 平板 1")
+        .await
+        .expect("enrollment");
+    engine
+}
+
+async fn finalize<S: Store, T: Transport>(
+    engine: &SyncEngine<S, T>,
+    form: serde_json::Value,
+) -> uuid::Uuid {
+    let d = Draft::new(RecordKind::Petition, form);
+    engine.store().put_draft(&d).await.unwrap();
+    engine.finalize(d.id).await.unwrap().id
+}
+
+#[tokio::test]
+async fn a_push_whose_answer_was_lost_is_retried_without_storing_anything_twice() {
+    let server = TestServer::start().await;
+    let transport = LosingAnswers::new(HttpTransport::new(&server.base_url));
+    let engine = enrolled(&server, transport.clone()).await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        ids.push(finalize(&engine, petition(&format!("请求依法补偿 {i}"))).await);
+    }
+
+    transport.lose_next.set(1);
+    let err = engine.sync_once().await.unwrap_err();
+    assert!(matches!(err, SyncError::Offline { .. }), "{err:?}");
+    assert_eq!(server.petition_count().await, 3, "the server stored them");
+    for id in &ids {
+        let r = engine.store().get_record(*id).await.unwrap().unwrap();
+        assert_eq!(r.state, RecordState::Queued, "not sent without an answer");
+    }
+
+    let summary = engine.sync_once().await.unwrap();
+    assert_eq!(summary.sent, 3);
+    assert_eq!(
+        server.petition_count().await,
+        3,
+        "the retry stored nothing twice"
+    );
+    let lost = transport.lost.borrow()[0].clone();
+    for (id, first) in ids.iter().zip(&lost.results) {
+        assert_eq!(first.outcome, Outcome::Stored);
+        let r = engine.store().get_record(*id).await.unwrap().unwrap();
+        assert_eq!(r.state, RecordState::Sent);
+        assert_eq!(
+            r.receipt, first.receipt,
+            "the retry got the original receipt"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_same_id_with_another_payload_is_quarantined_with_the_servers_reason() {
+    let server = TestServer::start().await;
+    let engine = enrolled(&server, HttpTransport::new(&server.base_url)).await;
+    let id = finalize(&engine, petition("请求依法补偿")).await;
+    assert_eq!(engine.sync_once().await.unwrap().sent, 1);
+
+    // A second copy of the device's data (restored from an old backup) holds a different record
+    // under the same id.
+    let other = SyncEngine::new(MemoryStore::new(), HttpTransport::new(&server.base_url));
+    let device = engine.store().device().await.unwrap().unwrap();
+    other
+        .store()
+        .put_meta(meta_keys::DEVICE, to_meta(&device))
+        .await
+        .unwrap();
+    let mut d = Draft::new(RecordKind::Petition, petition("另一个请求"));
+    d.record_id = Some(id);
+    other.store().put_draft(&d).await.unwrap();
+    other.finalize(d.id).await.unwrap();
+
+    let summary = other.sync_once().await.unwrap();
+    assert_eq!(summary.quarantined, 1);
+    let r = other.store().get_record(id).await.unwrap().unwrap();
+    assert_eq!(r.state, RecordState::Quarantined);
+    assert!(r.error.is_some(), "the reason is kept");
+    assert_eq!(
+        server.petition_count().await,
+        1,
+        "nothing was overwritten or added"
+    );
+    // Quarantined records are not pushed again by later runs.
+    assert_eq!(other.sync_once().await.unwrap().pushed, 0);
+}
+
+#[tokio::test]
+async fn an_invalid_petition_returns_to_drafts_with_the_fields_message_and_can_be_fixed() {
+    let server = TestServer::start().await;
+    let engine = enrolled(&server, HttpTransport::new(&server.base_url)).await;
+    let mut form = petition("请求依法补偿");
+    form["petitioner"]["phone"] = "12345".into();
+    let id = finalize(&engine, form).await;
+
+    let summary = engine.sync_once().await.unwrap();
+    assert_eq!(summary.needs_edit, 1);
+    assert_eq!(server.petition_count().await, 0);
+    assert_eq!(
+        engine.store().get_record(id).await.unwrap().unwrap().state,
+        RecordState::NeedsEdit
+    );
+    let drafts = engine.store().list_drafts().await.unwrap();
+    assert_eq!(drafts.len(), 1);
+    let problem = drafts[0]
+        .problem
+        .clone()
+        .expect("the server's error is on the draft");
+    assert_eq!(problem.field.as_deref(), Some("petitioner.phone"));
+    assert!(!problem.message.is_empty());
+
+    let mut fixed = drafts[0].clone();
+    fixed.form["petitioner"]["phone"] = "13812345678".into();
+    engine.store().put_draft(&fixed).await.unwrap();
+    assert_eq!(
+        engine.finalize(fixed.id).await.unwrap().id,
+        id,
+        "same record id"
+    );
+    assert_eq!(engine.sync_once().await.unwrap().sent, 1);
+    assert_eq!(server.petition_count().await, 1);
+}
+
+#[tokio::test]
+async fn a_captive_portals_html_page_counts_as_offline_and_marks_nothing() {
+    let server = TestServer::start().await;
+    let engine = enrolled(&server, HttpTransport::new(&server.base_url)).await;
+    let id = finalize(&engine, petition("请求依法补偿")).await;
+
+    // Same device and data, but the network answers with a Wi-Fi login page.
+    let portal = SyncEngine::new(
+        engine.store().clone(),
+        HttpTransport::new(&captive_portal().await),
+    );
+    match portal.sync_once().await {
+        Err(SyncError::Offline { message, retry_in }) => {
+            assert!(message.contains("text/html"), "{message}");
+            assert!(retry_in.as_secs_f64() >= 0.8);
+        }
+        other => panic!("expected offline, got {other:?}"),
+    }
+    assert_eq!(
+        engine.store().get_record(id).await.unwrap().unwrap().state,
+        RecordState::Queued
+    );
+    assert!(matches!(
+        portal.enroll("ANY", "x").await,
+        Err(SyncError::Offline { .. })
+    ));
+
+    // Back on the real network, the record goes through once.
+    assert_eq!(engine.sync_once().await.unwrap().sent, 1);
+    assert_eq!(server.petition_count().await, 1);
+}
+
+#[tokio::test]
+async fn status_changes_and_campaigns_arrive_through_the_pull_feed() {
+    let server = TestServer::start().await;
+    let engine = enrolled(&server, HttpTransport::new(&server.base_url)).await;
+    let id = finalize(&engine, petition("请求依法补偿")).await;
+    engine.sync_once().await.unwrap();
+    let reg_no = engine
+        .store()
+        .get_record(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .receipt
+        .unwrap()
+        .registration_no
+        .expect("petitions get a registration number");
+
+    server.set_status(&reg_no, PetitionStatus::Accepted).await;
+    let campaign = serde_json::json!({
+        "id": "2026-q4-tiaoli",
+        "title": "《信访工作条例》知识竞答",
+        "starts_at": Utc::now() - Duration::days(1),
+        "ends_at": Utc::now() + Duration::days(30),
+        "questions": [{"id": "q1", "prompt": "信访事项应当自收到之日起多少日内决定是否受理？",
+                       "options": ["7日", "15日", "30日"], "article": 22, "answer": 1}]
+    });
+    server.import_campaign(&campaign.to_string()).await;
+
+    let summary = engine.sync_once().await.unwrap();
+    assert!(summary.statuses >= 1, "{summary:?}");
+    assert_eq!(summary.campaigns, 1);
+    let entry = engine.store().get_receipt(id).await.unwrap().unwrap();
+    assert_eq!(entry.current().unwrap().status, PetitionStatus::Accepted);
+    let campaigns = engine.store().list_campaigns().await.unwrap();
+    assert_eq!(campaigns[0].id, "2026-q4-tiaoli");
+    assert!(engine.store().pull_cursor().await.unwrap() > 0);
+    // Nothing new on the next run.
+    assert_eq!(engine.sync_once().await.unwrap().pulled, 0);
+}
+
+#[tokio::test]
+async fn a_revoked_device_stops_syncing_and_keeps_its_records() {
+    let server = TestServer::start().await;
+    let engine = enrolled(&server, HttpTransport::new(&server.base_url)).await;
+    let device = engine.store().device().await.unwrap().unwrap();
+    server.revoke_device(device.device_id).await;
+    let id = finalize(&engine, petition("请求依法补偿")).await;
+
+    let err = engine.sync_once().await.unwrap_err();
+    assert!(matches!(err, SyncError::Revoked(_)), "{err:?}");
+    assert!(engine.store().is_revoked().await.unwrap());
+    assert_eq!(
+        engine.store().get_record(id).await.unwrap().unwrap().state,
+        RecordState::Queued
+    );
+    assert_eq!(server.petition_count().await, 0);
+    assert!(matches!(
+        engine.sync_once().await,
+        Err(SyncError::Revoked(_))
+    ));
+
+    // A new enrollment brings the device back, and the kept record goes out.
+    let code = server.enrollment_code(DeviceRole::Field, "城关镇").await;
+    engine.enroll(&code, "城关镇 平板 1").await.unwrap();
+    assert_eq!(engine.sync_once().await.unwrap().sent, 1);
+    assert_eq!(server.petition_count().await, 1);
+}
+
+#[tokio::test]
+async fn a_thousand_queued_petitions_are_all_stored_exactly_once() {
+    let server = TestServer::start().await;
+    let engine = enrolled(&server, HttpTransport::new(&server.base_url)).await;
+    let n = 1_000;
+    for i in 0..n {
+        finalize(&engine, petition(&format!("请求依法补偿 第{i}件"))).await;
+    }
+    let t0 = Instant::now();
+    let summary = engine.sync_once().await.unwrap();
+    let secs = t0.elapsed().as_secs_f64();
+    assert_eq!(summary.sent, n);
+    assert_eq!(server.petition_count().await, n as i64);
+    eprintln!(
+        "BENCH sync of {n} queued petitions to an in-process server (batches of 100): {secs:.2} s, {:.0} records/s",
+        n as f64 / secs
+    );
+}
