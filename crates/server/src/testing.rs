@@ -138,6 +138,40 @@ impl Drop for TestServer {
     }
 }
 
+/// For tests against PostgreSQL: `LIANXIN_TEST_POSTGRES_URL` (a cluster URL such as
+/// `postgres://postgres@127.0.0.1:5433/postgres`) or None with a printed skip line.
+pub fn postgres_test_url() -> Option<String> {
+    match std::env::var("LIANXIN_TEST_POSTGRES_URL") {
+        Ok(u) if !u.trim().is_empty() => Some(u),
+        _ => {
+            eprintln!(
+                "SKIP: PostgreSQL test (LIANXIN_TEST_POSTGRES_URL not set; run scripts/pg-test.sh)"
+            );
+            None
+        }
+    }
+}
+
+/// Creates a new, empty database on the cluster of `cluster_url` and returns its URL, so that
+/// every test gets its own. (Left behind; the throwaway cluster goes away as a whole.)
+pub async fn fresh_postgres_database(cluster_url: &str) -> String {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(cluster_url)
+        .await
+        .expect("connect to PostgreSQL");
+    let name = format!("lianxin_test_{}", Uuid::new_v4().simple());
+    // The name is generated here from hex digits only, so formatting it into SQL is safe.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let _ = conn.close().await;
+    let (base, _) = cluster_url
+        .rsplit_once('/')
+        .expect("URL with a database name");
+    format!("{base}/{name}")
+}
+
 /// Test settings: no static build, a generous receipt limit.
 fn test_config() -> Config {
     Config {
