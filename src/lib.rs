@@ -32,7 +32,7 @@ use leptos_router::path;
 
 use crate::components::header::Header;
 use crate::components::update_banner::UpdateBanner;
-use crate::i18n::{t, use_i18n, I18nContextProvider};
+use crate::i18n::{t, use_i18n, I18nSubContextProvider};
 use crate::pages::{
     enroll::Enroll, home::Home, law::Law, not_found::NotFound, petition_detail::PetitionDetail,
     petition_new::PetitionNew, petitions::Petitions, quiz::Quiz, settings::Settings,
@@ -43,12 +43,15 @@ use crate::pages::{
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // leptos_i18n's sub-context provider is the one that takes an initial locale; with no parent
+    // context it is the app's only i18n context. It stores nothing: `locale::follow_locale` keeps
+    // the choice and `<html lang>` in step.
     view! {
-        <I18nContextProvider cookie_options=locale::cookie_options()>
+        <I18nSubContextProvider initial_locale=locale::load_choice()>
             <Router>
                 <Shell />
             </Router>
-        </I18nContextProvider>
+        </I18nSubContextProvider>
     }
 }
 
@@ -57,6 +60,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell() -> impl IntoView {
     let i18n = use_i18n();
+    locale::follow_locale(i18n);
     connectivity::provide_connectivity();
     update::provide_update_state();
 

@@ -1,20 +1,23 @@
-//! The interface languages and how the choice is remembered.
+//! The interface languages, and how the choice is remembered and shown to the browser.
 //!
-//! Translations come from `locales/*.json` through leptos_i18n; this module only holds what the
-//! library leaves to us: the order and native names of the languages in the switcher, and the
-//! options of the cookie in which leptos_i18n keeps the choice.
+//! Translations come from `locales/*.json` through leptos_i18n. This module holds what the
+//! library leaves to us: the order and native names of the languages in the switcher, the
+//! language a device starts in, keeping the user's choice in localStorage, and `<html lang>`.
+//!
+//! Why not leptos_i18n's own cookie: its cookie support parses expiry dates with the `time` crate,
+//! about 40 kB of wasm for one stored word; and a cookie would travel to the server with every
+//! request for nothing.
 
-use leptos_i18n::context::CookieOptions;
-use leptos_use::SameSite;
+use leptos::prelude::*;
+use leptos_i18n::{I18nContext, Locale as _};
 
 use crate::i18n::Locale;
 
 /// The languages in the order the switcher offers them.
 pub const LANGUAGES: [Locale; 3] = [Locale::zh_Hans, Locale::zh_Hant, Locale::en];
 
-/// How long the language choice is kept: a year, so that a kiosk keeps its language across
-/// restarts of the browser (without `Max-Age` the cookie would die with the browser session).
-pub const CHOICE_MAX_AGE_MS: i64 = 365 * 24 * 60 * 60 * 1000;
+/// The localStorage key of the chosen language.
+pub const STORAGE_KEY: &str = "lianxin.locale";
 
 /// The name of a language in that language itself, as language pickers show it: a reader who
 /// does not understand the current language must still find their own.
@@ -26,25 +29,49 @@ pub fn autonym(locale: Locale) -> &'static str {
     }
 }
 
-/// The cookie in which leptos_i18n remembers the chosen language.
+/// The language to start in, from what localStorage holds under [`STORAGE_KEY`].
 ///
-/// `default_value` makes 简体中文 the language of a device on which nobody chose one, whatever the
-/// browser's own language: these are bureau tablets and public kiosks whose browser settings say
-/// nothing about the person in front of them. `SameSite=Strict` and `Path=/` because only this app
-/// reads it.
-pub fn cookie_options() -> CookieOptions<Locale> {
-    CookieOptions::<Locale>::default()
-        .max_age(CHOICE_MAX_AGE_MS)
-        .path("/")
-        .same_site(SameSite::Strict)
-        .default_value(Some(Locale::zh_Hans))
+/// Without a valid stored choice it is 简体中文, whatever the browser's own language: these are
+/// bureau tablets and public kiosks whose browser settings say nothing about the person in front
+/// of them.
+pub fn initial_locale(stored: Option<&str>) -> Locale {
+    stored
+        .and_then(|tag| tag.parse::<Locale>().ok())
+        .unwrap_or_default()
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    // Storage can be disabled or unavailable (some private modes); the app then simply starts in
+    // the default language every time.
+    window().local_storage().ok().flatten()
+}
+
+/// The language this device starts in (see [`initial_locale`]).
+pub fn load_choice() -> Locale {
+    let stored = local_storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+    initial_locale(stored.as_deref())
+}
+
+/// Keeps the current language in localStorage and in `<html lang>`, from now on.
+///
+/// `lang` is what screen readers use to pick a voice and what browsers use to pick CJK glyphs
+/// (简 and 繁 forms of the same character differ), so it must follow every switch.
+pub fn follow_locale(i18n: I18nContext<Locale>) {
+    Effect::new(move |_| {
+        let tag = i18n.get_locale().as_str();
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", tag);
+        }
+        if let Some(storage) = local_storage() {
+            // A full or refused storage only costs remembering the language.
+            let _ = storage.set_item(STORAGE_KEY, tag);
+        }
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
-
-    use leptos_i18n::Locale as _;
 
     use super::*;
 
@@ -57,15 +84,34 @@ mod tests {
     }
 
     #[test]
-    fn simplified_chinese_is_the_default_language() {
-        assert_eq!(Locale::default(), Locale::zh_Hans);
+    fn a_device_where_nobody_chose_starts_in_simplified_chinese() {
+        assert_eq!(initial_locale(None), Locale::zh_Hans);
         assert_eq!(LANGUAGES[0], Locale::zh_Hans);
     }
 
     #[test]
+    fn a_stored_choice_is_used() {
+        assert_eq!(initial_locale(Some("zh-Hant")), Locale::zh_Hant);
+        assert_eq!(initial_locale(Some("en")), Locale::en);
+    }
+
+    #[test]
+    fn a_stored_value_that_is_no_language_of_ours_falls_back_to_the_default() {
+        assert_eq!(initial_locale(Some("fr")), Locale::zh_Hans);
+        assert_eq!(initial_locale(Some("")), Locale::zh_Hans);
+    }
+
+    #[test]
+    fn what_is_stored_reads_back_as_the_same_language() {
+        for locale in LANGUAGES {
+            assert_eq!(initial_locale(Some(locale.as_str())), locale);
+        }
+    }
+
+    #[test]
     fn language_tags_are_valid_for_the_html_lang_attribute() {
-        // leptos_i18n writes `as_str()` into <html lang>; these are BCP 47 tags screen readers
-        // and the browser's font selection understand (zh-Hans vs zh-Hant picks the right glyphs).
+        // BCP 47 tags that screen readers and font selection understand (zh-Hans vs zh-Hant
+        // picks the right glyphs).
         let tags: Vec<_> = LANGUAGES.iter().map(|l| l.as_str()).collect();
         assert_eq!(tags, ["zh-Hans", "zh-Hant", "en"]);
     }

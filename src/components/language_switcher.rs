@@ -7,7 +7,7 @@ use crate::i18n::{t, t_string, use_i18n, Locale};
 use crate::locale::{autonym, LANGUAGES};
 
 /// A labelled `<select>` of the interface languages, each named in itself. The choice applies at
-/// once and leptos_i18n keeps it in a cookie (see [`crate::locale::cookie_options`]).
+/// once and is remembered on this device (see [`crate::locale::follow_locale`]).
 ///
 /// `compact` hides the label visually (it stays for screen readers), for the header.
 #[component]

@@ -1,0 +1,240 @@
+// Tests of scripts/gen-sw.mjs and of the service worker it writes: `node --test scripts/`.
+//
+// The worker is run in a vm context with small fakes of the Service Worker globals (caches,
+// fetch, clients), so its routing, fallbacks and cache clean-up are checked without a browser.
+// The end-to-end tests check the same worker in Chromium against the real server.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import vm from "node:vm";
+
+import { cacheVersion, generate, listFiles, precacheUrls, renderWorker } from "./gen-sw.mjs";
+
+function fakeBuild(files) {
+  const dir = mkdtempSync(join(tmpdir(), "gen-sw-"));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const BUILD = {
+  "index.html": "<!doctype html><title>连心</title>",
+  "lianxin-abc123.js": "export default 1",
+  "lianxin-abc123_bg.wasm": "\0asm",
+  "main-def456.css": "body{}",
+  "icons/icon-192.png": "png",
+  "manifest.webmanifest": "{}",
+};
+
+test("every file of the build is listed, sorted, with / separators", () => {
+  const dir = fakeBuild(BUILD);
+  try {
+    assert.deepEqual(listFiles(dir), [
+      "icons/icon-192.png",
+      "index.html",
+      "lianxin-abc123.js",
+      "lianxin-abc123_bg.wasm",
+      "main-def456.css",
+      "manifest.webmanifest",
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("the worker never precaches itself, even when a previous sw.js is in the build", () => {
+  const dir = fakeBuild({ ...BUILD, "sw.js": "old worker" });
+  try {
+    assert.ok(!listFiles(dir).includes("sw.js"));
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("the cache version is the same for the same files and changes with any content", () => {
+  const a = fakeBuild(BUILD);
+  const b = fakeBuild(BUILD);
+  const c = fakeBuild({ ...BUILD, "main-def456.css": "body{color:red}" });
+  try {
+    assert.equal(cacheVersion(a, listFiles(a)), cacheVersion(b, listFiles(b)));
+    assert.notEqual(cacheVersion(a, listFiles(a)), cacheVersion(c, listFiles(c)));
+    assert.match(cacheVersion(a, listFiles(a)), /^[0-9a-f]{16}$/);
+  } finally {
+    for (const d of [a, b, c]) rmSync(d, { recursive: true });
+  }
+});
+
+test("precache URLs sit under the public URL and are percent-encoded", () => {
+  assert.deepEqual(precacheUrls(["index.html", "icons/a b.png"]), ["/index.html", "/icons/a%20b.png"]);
+  assert.deepEqual(precacheUrls(["index.html"], "/app"), ["/app/index.html"]);
+});
+
+test("a build without index.html is refused: it could not open offline", () => {
+  assert.throws(() => renderWorker({ version: "v", urls: ["/a.js"], shellUrl: "/index.html", workerSource: "" }));
+});
+
+test("generate writes sw.js with the list and the version", () => {
+  const dir = fakeBuild(BUILD);
+  try {
+    const { version, urls } = generate(dir);
+    const sw = readFileSync(join(dir, "sw.js"), "utf8");
+    assert.ok(sw.includes(JSON.stringify(version)));
+    for (const url of urls) assert.ok(sw.includes(JSON.stringify(url)), url);
+    assert.equal(urls.length, Object.keys(BUILD).length);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+// ---- the worker itself ------------------------------------------------------------------
+
+const ORIGIN = "https://lianxin.test";
+
+/** Loads the generated worker in a sandbox; `network(url)` answers its fetches. */
+function loadWorker(network, { cacheNames = [] } = {}) {
+  const urls = precacheUrls(Object.keys(BUILD).sort());
+  const source = renderWorker({ version: "v2", urls, shellUrl: "/index.html" });
+  const listeners = {};
+  const stores = new Map(cacheNames.map((name) => [name, new Map()]));
+  const calls = { skipWaiting: 0, claim: 0, fetched: [] };
+  const cacheOf = (name) => {
+    if (!stores.has(name)) stores.set(name, new Map());
+    const store = stores.get(name);
+    return {
+      addAll: async (requests) => {
+        for (const r of requests) {
+          const path = new URL(r.url, ORIGIN).pathname;
+          store.set(path, new Response(`cached ${path}`));
+        }
+      },
+    };
+  };
+  const sandbox = {
+    URL,
+    Request: class {
+      constructor(url, init = {}) {
+        this.url = new URL(url, ORIGIN).href;
+        this.method = init.method ?? "GET";
+        this.mode = init.mode ?? "cors";
+        this.cache = init.cache;
+      }
+    },
+    Response,
+    setTimeout,
+    clearTimeout,
+    Promise,
+    Set,
+    self: {
+      location: new URL(ORIGIN),
+      addEventListener: (type, fn) => (listeners[type] = fn),
+      skipWaiting: () => calls.skipWaiting++,
+      clients: { claim: async () => calls.claim++ },
+    },
+    caches: {
+      open: async (name) => cacheOf(name),
+      keys: async () => [...stores.keys()],
+      delete: async (name) => stores.delete(name),
+      match: async (request, { cacheName } = {}) => {
+        const path = new URL(typeof request === "string" ? request : request.url, ORIGIN).pathname;
+        return stores.get(cacheName)?.get(path)?.clone();
+      },
+    },
+    fetch: async (request) => {
+      calls.fetched.push(request.url);
+      return network(request.url);
+    },
+  };
+  vm.runInNewContext(source, sandbox);
+  const run = async (type, event) => {
+    let waited;
+    let responded;
+    listeners[type]({
+      ...event,
+      waitUntil: (p) => (waited = p),
+      respondWith: (p) => (responded = p),
+    });
+    await waited;
+    return responded === undefined ? undefined : await responded;
+  };
+  const request = (path, init) => new sandbox.Request(path, init);
+  return { run, request, stores, calls };
+}
+
+const offline = async () => {
+  throw new TypeError("Failed to fetch");
+};
+
+test("install precaches every file under this version's cache and does not skip waiting", async () => {
+  const sw = loadWorker(offline);
+  await sw.run("install", {});
+  assert.deepEqual([...sw.stores.get("lianxin-shell-v2").keys()].sort(), precacheUrls(Object.keys(BUILD)).sort());
+  assert.equal(sw.calls.skipWaiting, 0);
+});
+
+test("activate deletes older versions of our cache only, then claims the pages", async () => {
+  const sw = loadWorker(offline, { cacheNames: ["lianxin-shell-v1", "lianxin-shell-v2", "lianxin-attachments"] });
+  await sw.run("activate", {});
+  assert.deepEqual([...sw.stores.keys()].sort(), ["lianxin-attachments", "lianxin-shell-v2"]);
+  assert.equal(sw.calls.claim, 1);
+});
+
+test("a SKIP_WAITING message, and only that, makes the waiting worker activate", async () => {
+  const sw = loadWorker(offline);
+  await sw.run("message", { data: { type: "HELLO" } });
+  assert.equal(sw.calls.skipWaiting, 0);
+  await sw.run("message", { data: { type: "SKIP_WAITING" } });
+  assert.equal(sw.calls.skipWaiting, 1);
+});
+
+test("an offline deep link is answered with the cached index.html", async () => {
+  const sw = loadWorker(offline);
+  await sw.run("install", {});
+  const response = await sw.run("fetch", { request: sw.request("/petitions/new", { mode: "navigate" }) });
+  assert.equal(await response.text(), "cached /index.html");
+});
+
+test("a navigation answered with a non-2xx status gets the cached shell instead", async () => {
+  const sw = loadWorker(async () => new Response("not found", { status: 404 }));
+  await sw.run("install", {});
+  const response = await sw.run("fetch", { request: sw.request("/quiz", { mode: "navigate" }) });
+  assert.equal(await response.text(), "cached /index.html");
+});
+
+test("an online navigation gets the network's answer", async () => {
+  const sw = loadWorker(async () => new Response("fresh index", { status: 200 }));
+  await sw.run("install", {});
+  const response = await sw.run("fetch", { request: sw.request("/sync", { mode: "navigate" }) });
+  assert.equal(await response.text(), "fresh index");
+});
+
+test("precached assets are served from the cache without touching the network", async () => {
+  const sw = loadWorker(offline);
+  await sw.run("install", {});
+  sw.calls.fetched.length = 0;
+  const response = await sw.run("fetch", { request: sw.request("/lianxin-abc123_bg.wasm") });
+  assert.equal(await response.text(), "cached /lianxin-abc123_bg.wasm");
+  assert.deepEqual(sw.calls.fetched, []);
+});
+
+test("the API is never intercepted, not even a navigation to it", async () => {
+  const sw = loadWorker(offline);
+  for (const request of [
+    sw.request("/api/v1/sync/push", { method: "POST" }),
+    sw.request("/api/v1/sync/pull?cursor=0"),
+    sw.request("/api/v1/health", { mode: "navigate" }),
+    sw.request("/api"),
+  ]) {
+    assert.equal(await sw.run("fetch", { request }), undefined, request.url);
+  }
+});
+
+test("files that are not part of the build and other origins are left to the browser", async () => {
+  const sw = loadWorker(offline);
+  assert.equal(await sw.run("fetch", { request: sw.request("/healthz") }), undefined);
+  assert.equal(await sw.run("fetch", { request: sw.request("https://elsewhere.test/x.js") }), undefined);
+});
