@@ -70,7 +70,7 @@ pub async fn enroll(
             device_id,
             &auth::hash_secret(&token),
             label,
-            Utc::now(),
+            crate::now(),
         )
         .await?;
     let device = outcome.map_err(|refusal| {
@@ -225,7 +225,7 @@ pub async fn push(
         )
         .with_field("records"));
     }
-    let now = Utc::now();
+    let now = crate::now();
     let mut items = Vec::with_capacity(req.records.len());
     for rec in req.records {
         items.push(prepare(&state, rec, now).await?);

@@ -98,6 +98,13 @@ impl Config {
     }
 }
 
+/// The server's clock, truncated to microseconds: PostgreSQL keeps no more, and a receipt sent
+/// as "stored" must equal the one later sent as "duplicate".
+pub fn now() -> chrono::DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(6)
+}
+
 /// The default database URL.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/lianxin.db";
 
@@ -228,7 +235,7 @@ pub async fn create_enrollment_code(
     township: &str,
 ) -> Result<String, db::DbError> {
     let code = auth::new_enrollment_code();
-    let now = Utc::now();
+    let now = now();
     db.create_enrollment(
         &auth::hash_secret(&auth::normalize_code(&code)),
         role,

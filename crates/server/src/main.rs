@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::Utc;
 use clap::{Parser, Subcommand, ValueEnum};
 use lianxin_core::protocol::DeviceRole;
 use lianxin_core::status::PetitionStatus;
@@ -160,7 +159,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let text = std::fs::read_to_string(&file)?;
             let parsed: CampaignFile = serde_json::from_str(&text)?;
             let public = parsed.public()?;
-            let seq = db.import_campaign(&text, &public, Utc::now()).await?;
+            let seq = db
+                .import_campaign(&text, &public, lianxin_server::now())
+                .await?;
             println!(
                 "imported campaign {} ({} questions), feed seq {seq}",
                 public.id,
@@ -185,7 +186,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     department,
                     note,
                     art31_item6,
-                    at: Utc::now(),
+                    at: lianxin_server::now(),
                 })
                 .await??;
             print!(
@@ -199,7 +200,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!();
         }
         Command::Revoke { device_id } => {
-            if db.revoke_device(device_id, Utc::now()).await? {
+            if db.revoke_device(device_id, lianxin_server::now()).await? {
                 println!("revoked {device_id}");
             } else {
                 return Err(format!("no active device {device_id}").into());

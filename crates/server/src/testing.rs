@@ -7,7 +7,6 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use lianxin_core::protocol::DeviceRole;
 use lianxin_core::status::PetitionStatus;
 use tokio::sync::oneshot;
@@ -91,7 +90,7 @@ impl TestServer {
                 department: None,
                 note: None,
                 art31_item6: false,
-                at: Utc::now(),
+                at: crate::now(),
             })
             .await
             .expect("storage")
@@ -101,7 +100,7 @@ impl TestServer {
     /// Revokes a device's token.
     pub async fn revoke_device(&self, device_id: Uuid) {
         self.db
-            .revoke_device(device_id, Utc::now())
+            .revoke_device(device_id, crate::now())
             .await
             .expect("revoke device");
     }
@@ -111,7 +110,7 @@ impl TestServer {
         let file: crate::CampaignFile = serde_json::from_str(json).expect("campaign JSON");
         let public = file.public().expect("valid campaign");
         self.db
-            .import_campaign(json, &public, Utc::now())
+            .import_campaign(json, &public, crate::now())
             .await
             .expect("import campaign")
     }
