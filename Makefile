@@ -19,8 +19,9 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON := $(CURDIR)/webdriver.json
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
-# The wasm tests sometimes need longer than the runner's default 20 s on a busy 2-core machine.
+# The runner's defaults (20 s per suite, 5 s for chromedriver to start) are tight on a busy 2-core machine.
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
+export WASM_BINDGEN_TEST_DRIVER_TIMEOUT ?= 30
 
 SERVER_BIN := target/release/lianxin-server
 # The wasm-bindgen test suites (crates whose tests run in the browser).
