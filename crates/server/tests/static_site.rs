@@ -71,7 +71,7 @@ async fn get(site: &Site, path: &str, encoding: Option<&str>) -> Response {
         .unwrap()
 }
 
-fn h<'a>(res: &'a Response, name: header::HeaderName) -> &'a str {
+fn h(res: &Response, name: header::HeaderName) -> &str {
     res.headers()
         .get(name)
         .map(|v| v.to_str().unwrap())
