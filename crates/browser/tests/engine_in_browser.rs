@@ -1,0 +1,209 @@
+//! The pieces together in headless Chromium: the sync engine over IdbStore, the fetch transport's
+//! classification of real browser answers, and the debounced autosave.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use chrono::Utc;
+use lianxin_browser::{with_sync_lock, Autosave, FetchTransport, IdbStore, SCHEMA_VERSION};
+use lianxin_core::protocol::{
+    ApiError, DeviceRole, EnrollRequest, EnrollResponse, Outcome, PullResponse, PushRequest,
+    PushResponse, PushResult, Receipt, RecordKind,
+};
+use lianxin_sync::{Draft, RecordState, Store, SyncEngine, SyncError, Transport, TransportError};
+use uuid::Uuid;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn fresh(name: &str) -> IdbStore {
+    IdbStore::delete_database(name).await.unwrap();
+    IdbStore::open_with(name, SCHEMA_VERSION, None)
+        .await
+        .unwrap()
+}
+
+/// A server in the page: stores by id, refuses an empty `request`, can fail the next push.
+#[derive(Clone, Default)]
+struct PageServer {
+    stored: Rc<RefCell<Vec<Uuid>>>,
+    offline_next: Rc<Cell<bool>>,
+}
+
+impl Transport for PageServer {
+    async fn enroll(&self, _req: &EnrollRequest) -> Result<EnrollResponse, TransportError> {
+        Ok(EnrollResponse {
+            device_id: Uuid::now_v7(),
+            token: "t".into(),
+            role: DeviceRole::Field,
+            township: "城关镇".into(),
+        })
+    }
+
+    async fn push(&self, _token: &str, req: &PushRequest) -> Result<PushResponse, TransportError> {
+        if self.offline_next.replace(false) {
+            return Err(TransportError::Offline("no network".into()));
+        }
+        let results = req
+            .records
+            .iter()
+            .map(|r| {
+                if r.payload["request"] == "" {
+                    return PushResult {
+                        id: r.id,
+                        outcome: Outcome::Invalid,
+                        receipt: None,
+                        error: Some(ApiError::new("required", "请填写请求").with_field("request")),
+                    };
+                }
+                let mut stored = self.stored.borrow_mut();
+                let outcome = if stored.contains(&r.id) {
+                    Outcome::Duplicate
+                } else {
+                    Outcome::Stored
+                };
+                stored.push(r.id);
+                PushResult {
+                    id: r.id,
+                    outcome,
+                    receipt: Some(Receipt {
+                        registration_no: Some(format!("CZXF-2026-{:06}", stored.len())),
+                        query_code: Some("QCODE123".into()),
+                        received_at: Utc::now(),
+                    }),
+                    error: None,
+                }
+            })
+            .collect();
+        Ok(PushResponse { results })
+    }
+
+    async fn pull(&self, _token: &str, cursor: i64) -> Result<PullResponse, TransportError> {
+        Ok(PullResponse {
+            changes: vec![],
+            cursor,
+            more: false,
+        })
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_engine_sends_queued_records_from_indexeddb_and_restores_refused_ones_as_drafts() {
+    let store = fresh("e-engine").await;
+    let server = PageServer::default();
+    let engine = SyncEngine::new(store.clone(), server.clone()).with_batch_size(2);
+    engine.enroll("CODE", "平板").await.unwrap();
+    let mut ids = Vec::new();
+    for req in ["修路", "", "路灯"] {
+        let d = Draft::new(RecordKind::Petition, serde_json::json!({"request": req}));
+        store.put_draft(&d).await.unwrap();
+        ids.push(engine.finalize(d.id).await.unwrap().id);
+    }
+
+    server.offline_next.set(true);
+    assert!(matches!(
+        engine.sync_once().await,
+        Err(SyncError::Offline { .. })
+    ));
+    assert_eq!(
+        store
+            .list_outbox(Some(RecordState::Queued))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+
+    let s = with_sync_lock(|| engine.sync_once())
+        .await
+        .unwrap()
+        .expect("lock was free")
+        .unwrap();
+    assert_eq!((s.sent, s.needs_edit), (2, 1));
+    assert_eq!(
+        store.get_record(ids[0]).await.unwrap().unwrap().state,
+        RecordState::Sent
+    );
+    assert_eq!(
+        store.get_record(ids[1]).await.unwrap().unwrap().state,
+        RecordState::NeedsEdit
+    );
+    let drafts = store.list_drafts().await.unwrap();
+    assert_eq!(
+        drafts[0].problem.as_ref().unwrap().field.as_deref(),
+        Some("request")
+    );
+    assert!(store.last_sync_ok().await.unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
+async fn an_html_answer_from_the_page_origin_is_offline_not_a_protocol_answer() {
+    // The test runner's own web server plays the captive portal: it does not speak the protocol.
+    let t = FetchTransport::same_origin();
+    let r = t.push("token", &PushRequest::default()).await;
+    assert!(matches!(r, Err(TransportError::Offline(_))), "{r:?}");
+    let r = t.pull("token", 0).await;
+    assert!(matches!(r, Err(TransportError::Offline(_))), "{r:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_connection_is_offline() {
+    let t = FetchTransport::with_base("http://127.0.0.1:9").with_timeout(Duration::from_secs(5));
+    let r = t
+        .enroll(&EnrollRequest {
+            code: "x".into(),
+            label: "y".into(),
+        })
+        .await;
+    assert!(matches!(r, Err(TransportError::Offline(_))), "{r:?}");
+}
+
+#[wasm_bindgen_test]
+async fn autosave_writes_a_burst_of_edits_once_and_flush_writes_at_once() {
+    let store = fresh("e-autosave").await;
+    let saves = Rc::new(Cell::new(0));
+    let counter = saves.clone();
+    let auto = Autosave::new(store.clone(), Duration::from_millis(100), move |r| {
+        r.unwrap();
+        counter.set(counter.get() + 1);
+    });
+    let mut d = Draft::new(RecordKind::Petition, serde_json::json!({"request": ""}));
+    for text in ["修", "修路", "修村路"] {
+        d.form["request"] = text.into();
+        auto.edit(d.clone());
+    }
+    assert!(auto.is_pending());
+    sleep(250).await;
+    assert_eq!(saves.get(), 1, "one write for the burst");
+    assert_eq!(
+        store.get_draft(d.id).await.unwrap().unwrap().form["request"],
+        "修村路"
+    );
+
+    d.form["request"] = "修村道".into();
+    auto.edit(d.clone());
+    auto.flush().await.unwrap();
+    assert!(!auto.is_pending());
+    assert_eq!(
+        store.get_draft(d.id).await.unwrap().unwrap().form["request"],
+        "修村道"
+    );
+    sleep(150).await;
+    assert_eq!(
+        saves.get(),
+        2,
+        "the flushed edit is not written again by the timer"
+    );
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
