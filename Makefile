@@ -31,7 +31,7 @@ define banner
 	@printf '\n\033[1;34m==> %s\033[0m  [%s]\n' '$(1)' "$$(date -u +%H:%M:%S)"
 endef
 
-.PHONY: help bootstrap run pwa server lint fmt-check clippy clippy-wasm native-test wasm-test \
+.PHONY: help bootstrap run pwa server lint fmt-check clippy clippy-wasm js-test native-test wasm-test \
         schemathesis e2e test bench fmt clean
 
 help:
@@ -78,6 +78,11 @@ native-test: bootstrap
 	$(call banner,native tests: scripts/pg-test.sh cargo test --workspace)
 	scripts/pg-test.sh cargo test --workspace
 
+# Node tests of the build scripts (the service-worker generator and the worker it writes).
+js-test: bootstrap
+	$(call banner,node tests of the build scripts: node --test scripts/)
+	node --test scripts/
+
 wasm-test: bootstrap
 	$(call banner,wasm-bindgen tests in headless Chromium: $(WASM_TEST_PACKAGES))
 	cargo test $(addprefix -p ,$(WASM_TEST_PACKAGES)) --target wasm32-unknown-unknown
@@ -90,7 +95,7 @@ e2e: pwa server
 	$(call banner,Playwright end-to-end tests against $(SERVER_BIN) serving dist/)
 	npx --no-install playwright test
 
-test: bootstrap lint native-test wasm-test schemathesis e2e
+test: bootstrap lint js-test native-test wasm-test schemathesis e2e
 	$(call banner,make test: all passed)
 
 # ---- numbers ----------------------------------------------------------------------------------
