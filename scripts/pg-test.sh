@@ -39,9 +39,12 @@ trap cleanup EXIT INT TERM
 
 as_owner "$PGBIN/initdb" -D "$DIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 \
     || { cat "$DIR/initdb.log" >&2; exit 1; }
-# Loopback only, socket in the temp dir, and durability off: this cluster lives for one run.
+# Loopback only, socket in the temp dir. Durability is off for tests (this cluster lives for one
+# run) unless PG_TEST_DURABLE=1, which benchmarks set so their numbers mean something.
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[[ "${PG_TEST_DURABLE:-0}" == 1 ]] && durability=""
 as_owner "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
-    -o "-h 127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    -o "-h 127.0.0.1 -p $PORT -k $DIR $durability -c max_connections=300" \
     start >/dev/null \
     || { cat "$DIR/server.log" >&2; exit 1; }
 

@@ -1,6 +1,7 @@
 //! The SQL both backends share, as a macro over the concrete sqlx database type.
 //!
-//! A backend type provides `begin_write()` (a transaction in which it is the only writer: SQLite
+//! A backend type provides `SAVEPOINTS` (whether each record needs its own savepoint to be
+//! all-or-nothing), `begin_write()` (a transaction in which it is the only writer: SQLite
 //! by a single-connection writer pool, PostgreSQL by an advisory lock) and `reader()` (a pool for
 //! reads). Serializing writers is what keeps registration numbers gap-free and feed sequence
 //! numbers visible in order, and it makes a concurrently repeated push see the first copy.
@@ -125,27 +126,18 @@ macro_rules! impl_common {
         }
 
         /// Inserts one new record (its counter step, row and first history entry).
-        async fn insert_record(
-            tx: &mut Tx,
-            device: &Device,
-            rec: &PreparedRecord,
-            ctx: &PushContext,
-        ) -> Result<Receipt, sqlx::Error> {
-            if rec.kind != "petition" {
-                sqlx::query(
-                    "INSERT INTO records (id, device_id, kind, payload, received_at) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(rec.id)
-                .bind(device.id)
-                .bind(rec.kind)
-                .bind(&rec.canonical)
-                .bind(ctx.now)
-                .execute(&mut **tx)
-                .await?;
-                return Ok(Receipt { registration_no: None, query_code: None, received_at: ctx.now });
-            }
-            let year = registration_year(ctx.now);
+        /// The registration counter of one push: read once at the start, advanced in memory as
+        /// petitions are stored, written back before commit. Correct because the caller is the
+        /// only writer (see the module doc); a record that fails does not advance it, so numbers
+        /// stay gap-free.
+        struct Counter {
+            year: i64,
+            last: i64,
+            start: i64,
+        }
+
+        async fn load_counter(tx: &mut Tx, now: DateTime<Utc>) -> DbResult<Counter> {
+            let year = registration_year(now);
             sqlx::query(
                 "INSERT INTO registration_counters (year, last) VALUES ($1, 0) \
                  ON CONFLICT (year) DO NOTHING",
@@ -153,19 +145,40 @@ macro_rules! impl_common {
             .bind(year)
             .execute(&mut **tx)
             .await?;
-            let n: i64 = sqlx::query(
-                "UPDATE registration_counters SET last = last + 1 WHERE year = $1 RETURNING last",
-            )
-            .bind(year)
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get("last")?;
-            let reg = registration_no(&ctx.prefix, year, n);
-            let code = new_query_code();
-            sqlx::query(
+            let last: i64 = sqlx::query("SELECT last FROM registration_counters WHERE year = $1")
+                .bind(year)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get("last")?;
+            Ok(Counter { year, last, start: last })
+        }
+
+        async fn save_counter(tx: &mut Tx, c: &Counter) -> DbResult<()> {
+            if c.last != c.start {
+                sqlx::query("UPDATE registration_counters SET last = $2 WHERE year = $1")
+                    .bind(c.year)
+                    .bind(c.last)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Ok(())
+        }
+
+        /// Inserts one record unless its id exists; Ok(None) means it existed.
+        async fn insert_record(
+            tx: &mut Tx,
+            device: &Device,
+            rec: &PreparedRecord,
+            ctx: &PushContext,
+            counter: &Counter,
+        ) -> Result<Option<Receipt>, sqlx::Error> {
+            let petition = rec.kind == "petition";
+            let reg = petition.then(|| registration_no(&ctx.prefix, counter.year, counter.last + 1));
+            let code = petition.then(new_query_code);
+            let inserted = sqlx::query(
                 "INSERT INTO records \
                  (id, device_id, kind, payload, received_at, registration_no, query_code, status) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
             )
             .bind(rec.id)
             .bind(device.id)
@@ -174,19 +187,26 @@ macro_rules! impl_common {
             .bind(ctx.now)
             .bind(&reg)
             .bind(&code)
-            .bind(PetitionStatus::Registered.as_str())
+            .bind(petition.then_some(PetitionStatus::Registered.as_str()))
             .execute(&mut **tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO status_history (record_id, status, at, deadline) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(rec.id)
-            .bind(PetitionStatus::Registered.as_str())
-            .bind(ctx.now)
-            .bind(ctx.now + chrono::Duration::days(ROUTE_OR_INFORM_DAYS))
-            .execute(&mut **tx)
-            .await?;
-            Ok(Receipt { registration_no: Some(reg), query_code: Some(code), received_at: ctx.now })
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Ok(None);
+            }
+            if petition {
+                sqlx::query(
+                    "INSERT INTO status_history (record_id, status, at, deadline) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(rec.id)
+                .bind(PetitionStatus::Registered.as_str())
+                .bind(ctx.now)
+                .bind(ctx.now + chrono::Duration::days(ROUTE_OR_INFORM_DAYS))
+                .execute(&mut **tx)
+                .await?;
+            }
+            Ok(Some(Receipt { registration_no: reg, query_code: code, received_at: ctx.now }))
         }
 
         async fn store_one(
@@ -194,17 +214,26 @@ macro_rules! impl_common {
             device: &Device,
             rec: &PreparedRecord,
             ctx: &PushContext,
+            counter: &mut Counter,
         ) -> DbResult<PushResult> {
-            // A query code collision (one in 2^60 per pair) is retried with a fresh code; an id
-            // collision means the record is already there.
+            // A query code collision (one in 2^60 per pair) is retried with a fresh code.
             for _attempt in 0..3 {
-                if let Some(stored) = receipt_of(tx, rec.id).await? {
-                    return Ok(compare_existing(rec, device.id, stored));
+                if <$ty>::SAVEPOINTS {
+                    sqlx::query("SAVEPOINT record").execute(&mut **tx).await?;
                 }
-                sqlx::query("SAVEPOINT record").execute(&mut **tx).await?;
-                match insert_record(tx, device, rec, ctx).await {
-                    Ok(receipt) => {
+                let result = insert_record(tx, device, rec, ctx, counter).await;
+                if <$ty>::SAVEPOINTS {
+                    let undo = if result.is_err() { "ROLLBACK TO SAVEPOINT record" } else { "RELEASE SAVEPOINT record" };
+                    sqlx::query(undo).execute(&mut **tx).await?;
+                    if result.is_err() {
                         sqlx::query("RELEASE SAVEPOINT record").execute(&mut **tx).await?;
+                    }
+                }
+                match result {
+                    Ok(Some(receipt)) => {
+                        if receipt.registration_no.is_some() {
+                            counter.last += 1;
+                        }
                         return Ok(PushResult {
                             id: rec.id,
                             outcome: Outcome::Stored,
@@ -212,14 +241,14 @@ macro_rules! impl_common {
                             error: None,
                         });
                     }
-                    Err(e) => {
-                        // Undo this record only (including its counter step, so no gap).
-                        sqlx::query("ROLLBACK TO SAVEPOINT record").execute(&mut **tx).await?;
-                        sqlx::query("RELEASE SAVEPOINT record").execute(&mut **tx).await?;
-                        if !is_unique_violation(&e) {
-                            return Err(e.into());
-                        }
+                    Ok(None) => {
+                        let stored = receipt_of(tx, rec.id)
+                            .await?
+                            .ok_or_else(|| DbError::Corrupt(format!("record {} vanished", rec.id)))?;
+                        return Ok(compare_existing(rec, device.id, stored));
                     }
+                    Err(e) if is_unique_violation(&e) => continue,
+                    Err(e) => return Err(e.into()),
                 }
             }
             Err(DbError::Corrupt(format!("record {} kept colliding", rec.id)))
@@ -410,13 +439,17 @@ macro_rules! impl_common {
                         .collect());
                 }
                 let mut tx = self.begin_write().await?;
+                let mut counter = load_counter(&mut tx, ctx.now).await?;
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
                     match item {
                         PushItem::Done(r) => out.push(r),
-                        PushItem::Store(rec) => out.push(store_one(&mut tx, device, &rec, ctx).await?),
+                        PushItem::Store(rec) => {
+                            out.push(store_one(&mut tx, device, &rec, ctx, &mut counter).await?)
+                        }
                     }
                 }
+                save_counter(&mut tx, &counter).await?;
                 // Durable before anyone is told "stored".
                 tx.commit().await?;
                 Ok(out)

@@ -26,6 +26,10 @@ impl PgDb {
         Ok(PgDb { pool })
     }
 
+    /// A failed statement aborts a whole PostgreSQL transaction, so each record gets a savepoint
+    /// that a failure (e.g. a query-code collision) rolls back to.
+    const SAVEPOINTS: bool = true;
+
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
