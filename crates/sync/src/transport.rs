@@ -17,12 +17,13 @@ pub enum TransportError {
     /// page). Transient: retried with backoff, nothing is marked.
     #[error("无法连接服务器，稍后自动重试。(offline: {0})")]
     Offline(String),
-    /// 401/403 with our JSON error: the token is unknown or revoked. Syncing stops until the
-    /// device is enrolled again.
+    /// 401 (or a 403 other than `forbidden`) with our JSON error: the token is unknown or
+    /// revoked. Syncing stops until the device is enrolled again.
     #[error("本设备的授权已失效，请重新登记设备。(unauthorized: {})", .0.message)]
     Unauthorized(ApiError),
-    /// Another 4xx with our JSON error (400, 404, 409, 413, …): this request will never succeed
-    /// as it is.
+    /// Another 4xx with our JSON error (400, 404, 409, 413, and 403 `forbidden`: the device's
+    /// role may not do this, e.g. a kiosk reading petitions): this request will never succeed as
+    /// it is, but the device is not revoked.
     #[error("服务器拒绝了请求：{} (HTTP {status}, {})", .error.message, .error.code)]
     Rejected {
         /// HTTP status.
@@ -98,6 +99,10 @@ pub fn decode_response<T: DeserializeOwned>(
         None
     };
     match (status, api_error) {
+        (403, Some(e)) if e.error.code == "forbidden" => Err(TransportError::Rejected {
+            status,
+            error: e.error,
+        }),
         (401 | 403, Some(e)) => Err(TransportError::Unauthorized(e.error)),
         (408 | 425 | 429, _) | (500..=599, _) => Err(TransportError::Offline(format!(
             "HTTP {status}: {}",
@@ -158,6 +163,12 @@ mod tests {
         let body = r#"{"error":{"code":"unauthorized","message":"设备已被吊销"}}"#;
         let r = decode_response::<PushResponse>(200, 401, JSON, body);
         assert!(matches!(r, Err(TransportError::Unauthorized(ref e)) if e.code == "unauthorized"));
+        let role = r#"{"error":{"code":"forbidden","message":"自助终端不能查看信访事项"}}"#;
+        let r = decode_response::<PushResponse>(200, 403, JSON, role);
+        assert!(
+            matches!(r, Err(TransportError::Rejected { status: 403, .. })),
+            "a role refusal is not a revocation: {r:?}"
+        );
         let firewall = decode_response::<PushResponse>(200, 403, HTML, "<h1>Forbidden</h1>");
         assert!(
             matches!(firewall, Err(TransportError::Offline(_))),
