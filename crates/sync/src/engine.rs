@@ -41,7 +41,8 @@ pub struct SyncSummary {
     pub needs_edit: usize,
     /// Records quarantined.
     pub quarantined: usize,
-    /// Records put back to `queued` because a push got no protocol answer.
+    /// Records put back to `queued`: found `sending` at the start of the run, or carried by a
+    /// push that got no protocol answer.
     pub requeued: usize,
     /// Changes read from the pull feed.
     pub pulled: usize,
@@ -166,8 +167,9 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
         self.failures.get()
     }
 
-    /// Call once when the app starts, before the first run: records left `sending` by a crash or
-    /// a closed tab go back to `queued`. Returns how many.
+    /// Records left `sending` by a crash or a closed tab go back to `queued`; returns how many.
+    /// Every run does this first as well (under the run's single-flight guarantee), so calling it
+    /// at start-up only makes the sync page right before the first run.
     pub async fn start(&self) -> Result<usize, StoreError> {
         self.store.recover_sending(Utc::now()).await
     }
@@ -285,6 +287,10 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
         if self.store.is_revoked().await? {
             return Err(SyncError::Revoked("撤销记录已保存在本设备上".into()));
         }
+        // A run holds the only right to push (the in-engine guard here, the Web Lock across
+        // tabs), so a record still `sending` now belongs to a push whose answer will never be
+        // applied (a crash, a closed tab): it is queued again, and the retry is idempotent.
+        summary.requeued += self.store.recover_sending(Utc::now()).await?;
         self.push_all(&device.token, summary).await?;
         self.pull_all(&device.token, summary).await
     }

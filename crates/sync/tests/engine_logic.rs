@@ -394,6 +394,20 @@ async fn a_record_left_sending_by_a_crash_is_sent_after_restart() {
 }
 
 #[tokio::test]
+async fn a_run_requeues_records_a_previous_run_left_sending_even_without_start() {
+    let (engine, server) = enrolled().await;
+    let id = finalize(&engine, "修路").await;
+    engine
+        .store()
+        .transition(&[lianxin_sync::Transition::Sending(id)], Utc::now())
+        .await
+        .unwrap();
+    let s = engine.sync_once().await.unwrap();
+    assert_eq!((s.requeued, s.sent), (1, 1));
+    assert_eq!(server.stored(), 1);
+}
+
+#[tokio::test]
 async fn an_unauthorized_push_stops_syncing_until_the_device_is_enrolled_again() {
     let (engine, server) = enrolled().await;
     let id = finalize(&engine, "修路").await;
