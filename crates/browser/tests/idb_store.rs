@@ -14,7 +14,23 @@ use lianxin_sync::{
     export_unsent, Draft, LocalQuizAttempt, RecordState, Store, StoreError, Transition,
 };
 use uuid::Uuid;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
+
+// Another tab running an old build that does not give way on `versionchange`.
+#[wasm_bindgen(inline_js = r#"
+export function open_stubborn(name) {
+  return new Promise((resolve, reject) => {
+    const r = indexedDB.open(name, 1);
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn open_stubborn(name: &str) -> Result<JsValue, JsValue>;
+}
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -331,6 +347,42 @@ async fn an_old_tab_closes_its_connection_so_a_newer_version_can_upgrade() {
         err.to_string().contains("刷新"),
         "the old tab is told to reload: {err}"
     );
+}
+
+#[wasm_bindgen_test]
+async fn an_upgrade_blocked_by_a_tab_that_does_not_give_way_is_reported_and_completes_after_it_closes(
+) {
+    let name = "t-blocked";
+    IdbStore::delete_database(name).await.unwrap();
+    IdbStore::open_with(name, 1, None).await.unwrap().close();
+    let stubborn = open_stubborn(name).await.unwrap();
+    let reported = std::rc::Rc::new(std::cell::Cell::new(false));
+    let flag = reported.clone();
+    let on_blocked: lianxin_browser::idb::OnBlocked = Box::new(move || {
+        flag.set(true);
+        // The user closes the old tab.
+        let close = js_sys::Reflect::get(&stubborn, &"close".into()).unwrap();
+        js_sys::Function::from(close).call0(&stubborn).unwrap();
+    });
+    let s = IdbStore::open_with(name, SCHEMA_VERSION, Some(on_blocked))
+        .await
+        .unwrap();
+    assert!(
+        reported.get(),
+        "the UI was told that another tab blocks the upgrade"
+    );
+    assert_eq!(s.version(), SCHEMA_VERSION);
+}
+
+#[wasm_bindgen_test]
+fn a_quota_error_from_indexeddb_is_reported_as_storage_full() {
+    let e = web_sys::DomException::new_with_message_and_name("disk full", "QuotaExceededError")
+        .unwrap();
+    let err = lianxin_browser::idb::map_idb_error(&indexed_db_futures::error::Error::from(
+        JsValue::from(e),
+    ));
+    assert!(matches!(err, StoreError::QuotaExceeded(_)), "{err:?}");
+    assert!(err.to_string().contains("存储空间已满"));
 }
 
 #[wasm_bindgen_test]
