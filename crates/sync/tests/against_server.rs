@@ -288,3 +288,92 @@ async fn a_thousand_queued_petitions_are_all_stored_exactly_once() {
         n as f64 / secs
     );
 }
+
+#[tokio::test]
+async fn a_batch_the_server_half_stored_before_dying_is_completed_once_on_retry() {
+    let server = TestServer::start().await;
+    let http = HttpTransport::new(&server.base_url);
+    let engine = enrolled(&server, http.clone()).await;
+    for i in 0..20 {
+        finalize(&engine, petition(&format!("请求依法补偿 第{i}件"))).await;
+    }
+    // What the server committed of the batch before it was killed: the first 7 records, pushed
+    // behind the engine's back (it never saw an answer).
+    let token = engine.store().device().await.unwrap().unwrap().token;
+    let queued = engine
+        .store()
+        .list_outbox(Some(RecordState::Queued))
+        .await
+        .unwrap();
+    let partial = lianxin_core::protocol::PushRequest {
+        records: queued[..7]
+            .iter()
+            .map(|r| lianxin_core::protocol::PushRecord {
+                id: r.id,
+                kind: r.kind,
+                payload: r.payload.clone(),
+            })
+            .collect(),
+    };
+    let first = http.push(&token, &partial).await.unwrap();
+    assert_eq!(server.petition_count().await, 7);
+
+    let summary = engine.sync_once().await.unwrap();
+    assert_eq!(summary.sent, 20);
+    assert_eq!(server.petition_count().await, 20, "none lost, none doubled");
+    for (r, answer) in queued[..7].iter().zip(&first.results) {
+        let now = engine.store().get_record(r.id).await.unwrap().unwrap();
+        assert_eq!(
+            now.receipt, answer.receipt,
+            "the half-stored ones got their first receipt"
+        );
+    }
+    let mut numbers: Vec<String> = Vec::new();
+    for r in engine.store().list_outbox(None).await.unwrap() {
+        numbers.push(r.receipt.unwrap().registration_no.unwrap());
+    }
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(
+        numbers.len(),
+        20,
+        "every record has its own registration number"
+    );
+}
+
+#[tokio::test]
+async fn records_queued_while_the_server_is_down_arrive_once_after_it_restarts() {
+    let dir = std::env::temp_dir().join(format!("lianxin-sync-restart-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("lianxin.db").display());
+    let server = TestServer::start_with_url(&url).await;
+    let engine = enrolled(&server, HttpTransport::new(&server.base_url)).await;
+    let store = engine.store().clone();
+    for i in 0..5 {
+        finalize(&engine, petition(&format!("请求 {i}"))).await;
+    }
+    assert_eq!(engine.sync_once().await.unwrap().sent, 5);
+    server.stop().await;
+
+    for i in 5..12 {
+        finalize(&engine, petition(&format!("请求 {i}"))).await;
+    }
+    let err = engine.sync_once().await.unwrap_err();
+    assert!(matches!(err, SyncError::Offline { .. }), "{err:?}");
+    assert_eq!(
+        store
+            .list_outbox(Some(RecordState::Queued))
+            .await
+            .unwrap()
+            .len(),
+        7
+    );
+
+    // Same database, a new server (on whatever port it gets).
+    let server = TestServer::start_with_url(&url).await;
+    let engine = SyncEngine::new(store.clone(), HttpTransport::new(&server.base_url));
+    assert_eq!(engine.sync_once().await.unwrap().sent, 7);
+    assert_eq!(server.petition_count().await, 12);
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
