@@ -203,7 +203,10 @@ struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        // The last handle is gone: close the connection now rather than at garbage collection,
+        // or it would block another tab's upgrade without our versionchange handler.
         self.db.as_sys().set_onversionchange(None);
+        self.db.as_sys().close();
     }
 }
 
