@@ -312,6 +312,25 @@ macro_rules! impl_common {
             Ok(seq)
         }
 
+        /// A push's writes inside a transaction the caller commits.
+        async fn push_in_tx(
+            tx: &mut Tx,
+            device: &Device,
+            items: Vec<PushItem>,
+            ctx: &PushContext,
+        ) -> DbResult<Vec<PushResult>> {
+            let mut counter = load_counter(tx, ctx.now).await?;
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    PushItem::Done(r) => out.push(r),
+                    PushItem::Store(rec) => out.push(store_one(tx, device, &rec, ctx, &mut counter).await?),
+                }
+            }
+            save_counter(tx, &counter).await?;
+            Ok(out)
+        }
+
         fn device_from_row(row: &<$db as sqlx::Database>::Row) -> DbResult<Device> {
             Ok(Device {
                 id: row.try_get("id")?,
@@ -438,21 +457,7 @@ macro_rules! impl_common {
                         })
                         .collect());
                 }
-                let mut tx = self.begin_write().await?;
-                let mut counter = load_counter(&mut tx, ctx.now).await?;
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    match item {
-                        PushItem::Done(r) => out.push(r),
-                        PushItem::Store(rec) => {
-                            out.push(store_one(&mut tx, device, &rec, ctx, &mut counter).await?)
-                        }
-                    }
-                }
-                save_counter(&mut tx, &counter).await?;
-                // Durable before anyone is told "stored".
-                tx.commit().await?;
-                Ok(out)
+                self.run_push(device.clone(), items, ctx.clone()).await
             }
 
             async fn pull(

@@ -42,6 +42,19 @@ impl PgDb {
     fn reader(&self) -> &PgPool {
         &self.pool
     }
+
+    async fn run_push(
+        &self,
+        device: crate::db::Device,
+        items: Vec<crate::db::PushItem>,
+        ctx: crate::db::PushContext,
+    ) -> crate::db::DbResult<Vec<lianxin_core::protocol::PushResult>> {
+        let mut tx = self.begin_write().await?;
+        let out = push_in_tx(&mut tx, &device, items, &ctx).await?;
+        // Durable before anyone is told "stored".
+        tx.commit().await?;
+        Ok(out)
+    }
 }
 
 crate::db::common::impl_common!(PgDb, sqlx::Postgres);
