@@ -28,7 +28,9 @@ pub use translations::i18n;
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
+use wasm_bindgen::JsCast;
 
 use crate::components::header::Header;
 use crate::components::update_banner::UpdateBanner;
@@ -63,6 +65,7 @@ fn Shell() -> impl IntoView {
     locale::follow_locale(i18n);
     connectivity::provide_connectivity();
     update::provide_update_state();
+    focus_main_after_navigation();
 
     view! {
         <div class="app" data-testid="app-ready">
@@ -86,4 +89,22 @@ fn Shell() -> impl IntoView {
             </main>
         </div>
     }
+}
+
+/// After a client-side navigation, moves keyboard focus to the top of `<main>`: otherwise focus
+/// stays on the link just used, and a screen reader announces nothing of the new page. Not on
+/// the first render, where the browser's own focus handling applies.
+fn focus_main_after_navigation() {
+    let location = use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            if let Some(main) = document().get_element_by_id("main") {
+                if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = main.focus();
+                }
+            }
+        }
+        path
+    });
 }

@@ -192,3 +192,17 @@ async fn a_petition_link_without_a_valid_id_says_so() {
         .unwrap()
         .is_none());
 }
+
+#[wasm_bindgen_test]
+async fn following_a_nav_link_renders_the_page_and_moves_focus_to_main() {
+    let _app = mount_at("/", Some("zh-Hans")).await;
+
+    let link: HtmlElement = find("[data-testid=nav-sync]").unchecked_into();
+    link.click();
+    settle().await;
+
+    find("[data-testid=page-sync]");
+    assert_eq!(window().location().pathname().unwrap(), "/sync");
+    let focused = document().active_element().map(|e| e.id());
+    assert_eq!(focused.as_deref(), Some("main"));
+}
