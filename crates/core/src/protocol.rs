@@ -47,6 +47,7 @@ pub struct EnrollRequest {
     /// The single-use enrollment code an administrator printed with `lianxin-server enroll`.
     pub code: String,
     /// A human label for the device, e.g. "城关镇 平板 3".
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub label: String,
 }
 

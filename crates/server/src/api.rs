@@ -342,7 +342,7 @@ fn not_found_receipt() -> AppError {
 
 /// Progress of a petition this field tablet pushed. Kiosks get 403: they never read petitions.
 #[utoipa::path(get, path = "/api/v1/petitions/{record_id}",
-    params(("record_id" = String, Path, description = "the record id the device pushed")),
+    params(("record_id" = Uuid, Path, description = "the record id the device pushed")),
     security(("bearer" = [])), responses(
     (status = 200, body = ReceiptView),
     (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),

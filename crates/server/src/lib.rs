@@ -91,6 +91,19 @@ impl Config {
                 c.subjects = list;
             }
         }
+        // Receipt lookups per client address: burst and refill per minute.
+        if let Some(n) = std::env::var("LIANXIN_RECEIPT_BURST")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            c.receipt_burst = n;
+        }
+        if let Some(n) = std::env::var("LIANXIN_RECEIPT_PER_MINUTE")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+        {
+            c.receipt_per_second = n / 60.0;
+        }
         if let Ok(d) = std::env::var("LIANXIN_STATIC_DIR") {
             c.static_dir = PathBuf::from(d);
         }
