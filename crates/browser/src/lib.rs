@@ -10,15 +10,20 @@
 //! What the UI does with it, once per page:
 //! ```ignore
 //! let store = IdbStore::open().await?;                 // keep it (StoredValue::new_local)
-//! let engine = SyncEngine::new(store.clone(), FetchTransport::same_origin());
-//! engine.start().await?;                               // `sending` left by a crash → `queued`
 //! let _ = request_persistent().await;
-//! // on start, `online`, after finalize, on the timer and on "立即同步":
-//! let outcome = with_sync_lock(|| engine.sync_once()).await; // Ok(None): another tab syncs
+//! let sync = SyncDriver::new(SyncEngine::new(store.clone(), FetchTransport::same_origin()));
+//! sync.on_event(move |e| set_sync_state(e.clone()));    // header indicator, sync page
+//! sync.install_triggers();                             // app start, `online`, timer + backoff
+//! // after a finalize and on "立即同步":
+//! sync.sync_now();
 //! ```
+//! (Without the driver: `with_sync_lock(|| engine.sync_once()).await`, `Ok(None)` meaning that
+//! another tab is syncing.)
 
 #[cfg(target_arch = "wasm32")]
 pub mod autosave;
+#[cfg(target_arch = "wasm32")]
+pub mod driver;
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
 #[cfg(target_arch = "wasm32")]
@@ -30,6 +35,8 @@ pub mod storage;
 
 #[cfg(target_arch = "wasm32")]
 pub use autosave::Autosave;
+#[cfg(target_arch = "wasm32")]
+pub use driver::{SyncDriver, SyncEvent};
 #[cfg(target_arch = "wasm32")]
 pub use fetch::FetchTransport;
 #[cfg(target_arch = "wasm32")]

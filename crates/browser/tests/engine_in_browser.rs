@@ -198,6 +198,17 @@ async fn autosave_writes_a_burst_of_edits_once_and_flush_writes_at_once() {
     );
 }
 
+/// Polls `cond` for up to 10 s (a loaded CI machine is slow, an instant fake is not the point).
+async fn wait_for(cond: impl Fn() -> bool, what: &str) {
+    for _ in 0..200 {
+        if cond() {
+            return;
+        }
+        sleep(50).await;
+    }
+    panic!("timed out: {what}");
+}
+
 async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window()
@@ -206,4 +217,86 @@ async fn sleep(ms: i32) {
             .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_driver_reports_runs_and_schedules_the_backoff_after_an_offline_run() {
+    use lianxin_browser::{SyncDriver, SyncEvent};
+    let store = fresh("e-driver").await;
+    let server = PageServer::default();
+    let engine = SyncEngine::new(store.clone(), server.clone());
+    engine.enroll("CODE", "平板").await.unwrap();
+    let d = Draft::new(RecordKind::Petition, serde_json::json!({"request": "修路"}));
+    store.put_draft(&d).await.unwrap();
+    let id = engine.finalize(d.id).await.unwrap().id;
+
+    let driver = SyncDriver::new(engine).with_period(Duration::from_secs(60));
+    let events: Rc<RefCell<Vec<SyncEvent>>> = Rc::default();
+    let log = events.clone();
+    driver.on_event(move |e| log.borrow_mut().push(e.clone()));
+
+    server.offline_next.set(true);
+    driver.run().await;
+    match events.borrow().last().unwrap() {
+        SyncEvent::Finished {
+            result: Err(SyncError::Offline { .. }),
+            next_in: Some(d),
+        } => {
+            assert!(
+                d.as_millis() >= 800 && d.as_millis() <= 1200,
+                "first retry ≈ 1 s: {d:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // The scheduled retry (about 1 s later) sends the record without anyone asking.
+    sleep(1_600).await;
+    assert_eq!(
+        store.get_record(id).await.unwrap().unwrap().state,
+        RecordState::Sent
+    );
+    let finished: Vec<_> = events
+        .borrow()
+        .iter()
+        .filter(|e| matches!(e, SyncEvent::Finished { .. }))
+        .cloned()
+        .collect();
+    assert_eq!(finished.len(), 2);
+    assert!(matches!(
+        &finished[1],
+        SyncEvent::Finished { result: Ok(s), next_in: Some(p) } if s.sent == 1 && p.as_secs() == 60
+    ));
+    driver.stop();
+}
+
+#[wasm_bindgen_test]
+async fn the_driver_runs_at_start_and_again_when_the_browser_comes_online() {
+    use lianxin_browser::SyncDriver;
+    let store = fresh("e-triggers").await;
+    let server = PageServer::default();
+    let engine = SyncEngine::new(store.clone(), server.clone());
+    engine.enroll("CODE", "平板").await.unwrap();
+    let first = Draft::new(RecordKind::Petition, serde_json::json!({"request": "修路"}));
+    store.put_draft(&first).await.unwrap();
+    engine.finalize(first.id).await.unwrap();
+
+    let driver = SyncDriver::new(engine).with_period(Duration::from_secs(600));
+    driver.install_triggers();
+    wait_for(
+        || server.stored.borrow().len() == 1,
+        "the app-start run sends the queued record",
+    )
+    .await;
+
+    let second = Draft::new(RecordKind::Petition, serde_json::json!({"request": "路灯"}));
+    store.put_draft(&second).await.unwrap();
+    driver.engine().finalize(second.id).await.unwrap();
+    let online = web_sys::Event::new("online").unwrap();
+    web_sys::window().unwrap().dispatch_event(&online).unwrap();
+    wait_for(
+        || server.stored.borrow().len() == 2,
+        "the online event triggers a run",
+    )
+    .await;
+    driver.stop();
 }
