@@ -18,7 +18,9 @@ const PAGE_OF: Record<(typeof ROUTES)[number], string> = {
 test('the app boots: the wasm starts and renders the home page without errors', async ({ page, pageErrors }) => {
   const response = await page.goto('/');
   expect(response?.status()).toBe(200);
-  await waitForApp(page);
+  await waitForApp(page).catch((error) => {
+    throw new Error(`the app did not start; page errors: ${JSON.stringify(pageErrors.all())}\n${error}`);
+  });
   await expect(page.getByTestId('page-home')).toBeVisible();
   await expect(page.locator('h1').first()).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-Hans');
