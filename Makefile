@@ -44,6 +44,11 @@ bootstrap:
 # ---- build ------------------------------------------------------------------------------------
 pwa: bootstrap
 	$(call banner,PWA release build: trunk build --release --offline)
+	@# Trunk runs `cargo build --bin lianxin` without `-p`, so cargo builds every default member for
+	@# wasm32, and the server's tokio/mio cannot compile there. Say so instead of failing in mio.
+	@if grep -Eq '^default-members *=.*crates/server' Cargo.toml; then \
+	    echo 'Cargo.toml: default-members must not include crates/server (trunk builds all default' >&2; \
+	    echo 'members for wasm32 and mio fails); use default-members = ["."]' >&2; exit 1; fi
 	trunk build --release --offline
 	@test -f dist/index.html && test -f dist/sw.js || { echo 'dist/ is incomplete (index.html, sw.js)' >&2; exit 1; }
 

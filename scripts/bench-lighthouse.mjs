@@ -15,7 +15,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, REPO_ROOT, startServer } from './lib/serv
 const route = process.argv[2] ?? '/';
 const outDir = join(REPO_ROOT, 'target', 'lighthouse');
 mkdirSync(outDir, { recursive: true });
-const outBase = join(outDir, `report${route.replace(/\W+/g, '-')}`);
+const outBase = join(outDir, route === '/' ? 'report-home' : `report${route.replace(/\W+/g, '-')}`);
 
 const server = await startServer();
 try {
