@@ -125,9 +125,30 @@ async fn choosing_a_language_translates_the_page_and_is_remembered() {
 
     // A reload is a fresh mount that reads the stored choice.
     drop(app);
-    let _app = mount_at("/", Some("en")).await;
-    assert_eq!(text("h1"), "Lianxin Petitions");
+    let _app = mount_at("/settings", Some("en")).await;
+    assert_eq!(text("h1"), "Settings");
     assert_eq!(html_lang(), "en");
+    for switcher in ["header-language", "settings-language-select"] {
+        let select: HtmlSelectElement = find(&format!("[data-testid={switcher}]")).unchecked_into();
+        assert_eq!(select.value(), "en", "{switcher}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn both_language_switchers_show_a_choice_made_in_either() {
+    let _app = mount_at("/settings", Some("zh-Hans")).await;
+
+    let settings: HtmlSelectElement =
+        find("[data-testid=settings-language-select]").unchecked_into();
+    settings.set_value("zh-Hant");
+    settings
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+
+    let header: HtmlSelectElement = find("[data-testid=header-language]").unchecked_into();
+    assert_eq!(header.value(), "zh-Hant");
+    assert_eq!(text("h1"), "設定");
 }
 
 #[wasm_bindgen_test]
