@@ -16,6 +16,7 @@ on_both_backends!(
     an_unknown_or_expired_enrollment_code_is_refused_with_the_field_named,
     a_valid_petition_is_stored_with_a_registration_number_and_query_code,
     a_retried_push_gets_duplicate_with_the_original_receipt,
+    the_same_record_twice_in_one_push_is_stored_once,
     the_same_id_with_a_different_payload_is_a_conflict_and_nothing_is_overwritten,
     an_invalid_record_names_its_field_and_the_rest_of_the_batch_is_stored,
     an_unknown_kind_is_invalid_but_does_not_sink_the_batch,
@@ -138,6 +139,32 @@ async fn a_retried_push_gets_duplicate_with_the_original_receipt(b: Backend) {
         results(&first)[0]["receipt"]
     );
     assert_eq!(h.state.db.petition_count().await.unwrap(), 1);
+}
+
+async fn the_same_record_twice_in_one_push_is_stored_once(b: Backend) {
+    let Some(h) = Harness::new(b).await else {
+        return;
+    };
+    let dev = h.device(DeviceRole::Field).await;
+    let (id, rec) = petition_record("张三");
+    let (_, body) = h
+        .push(
+            &dev.token,
+            json!([rec.clone(), rec, record(id, "petition", petition("李四"))]),
+        )
+        .await;
+    let r = results(&body);
+    assert_eq!(r[0]["outcome"], "stored");
+    assert_eq!(r[1]["outcome"], "duplicate");
+    assert_eq!(r[1]["receipt"], r[0]["receipt"]);
+    assert_eq!(r[2]["outcome"], "conflict");
+    assert_eq!(h.state.db.petition_count().await.unwrap(), 1);
+    // The registration counter moved by one only.
+    let (_, body) = h.push(&dev.token, json!([petition_record("王五").1])).await;
+    assert!(results(&body)[0]["receipt"]["registration_no"]
+        .as_str()
+        .unwrap()
+        .ends_with("-000002"));
 }
 
 async fn the_same_id_with_a_different_payload_is_a_conflict_and_nothing_is_overwritten(b: Backend) {
