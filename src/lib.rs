@@ -26,7 +26,6 @@ mod translations {
 pub use translations::i18n;
 
 use leptos::prelude::*;
-use leptos_meta::provide_meta_context;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
@@ -44,7 +43,6 @@ use crate::pages::{
 /// The whole application: translations, router, header, and one page per route.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     // leptos_i18n's sub-context provider is the one that takes an initial locale; with no parent
     // context it is the app's only i18n context. It stores nothing: `locale::follow_locale` keeps
     // the choice and `<html lang>` in step.

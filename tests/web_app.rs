@@ -183,6 +183,7 @@ async fn a_deep_link_renders_its_page_and_marks_its_section_current() {
 
     find("[data-testid=page-petition-new]");
     assert_eq!(text("h1"), "新建信访登记");
+    assert_eq!(document().title(), "新建信访登记 · 连心信访");
     assert_eq!(
         find("[data-testid=nav-petitions]")
             .get_attribute("aria-current")
