@@ -24,8 +24,8 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 export WASM_BINDGEN_TEST_DRIVER_TIMEOUT ?= 30
 
 SERVER_BIN := target/release/lianxin-server
-# The wasm-bindgen test suites (crates whose tests run in the browser).
-WASM_TEST_PACKAGES := lianxin-browser
+# The wasm-bindgen test suites: the app (tests/web_app.rs) and the browser store.
+WASM_TEST_PACKAGES := lianxin lianxin-browser
 
 define banner
 	@printf '\n\033[1;34m==> %s\033[0m  [%s]\n' '$(1)' "$$(date -u +%H:%M:%S)"
