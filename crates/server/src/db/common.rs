@@ -1,5 +1,11 @@
 //! The SQL both backends share, as a macro over the concrete sqlx database type.
 //!
+//! Pushes go through a group committer: pushes that arrive while another one is being written
+//! are written together in one transaction, each inside its own savepoint, and committed once.
+//! Each push still succeeds or fails on its own, and nobody hears "stored" before the commit that
+//! made their records durable. The commit's fsync is most of its cost, so this is what keeps
+//! batch latency low when many devices push at once.
+//!
 //! A backend type provides `SAVEPOINTS` (whether each record needs its own savepoint to be
 //! all-or-nothing), `begin_write()` (a transaction in which it is the only writer: SQLite
 //! by a single-connection writer pool, PostgreSQL by an advisory lock) and `reader()` (a pool for
@@ -503,6 +509,102 @@ macro_rules! impl_common {
             }
             Ok(())
         }
+
+        /// One push waiting for the group committer.
+        struct PushJob {
+            device: Device,
+            items: Vec<PushItem>,
+            ctx: PushContext,
+            reply: tokio::sync::oneshot::Sender<DbResult<Vec<PushResult>>>,
+        }
+
+        impl std::fmt::Debug for PushJob {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("PushJob")
+                    .field("records", &self.items.len())
+                    .finish()
+            }
+        }
+
+        /// At most this many pushes share one commit (bounds the latency of the first one).
+        const MAX_GROUP: usize = 16;
+
+        async fn group_committer(writer: sqlx::Pool<$db>, mut jobs: tokio::sync::mpsc::Receiver<PushJob>) {
+            while let Some(first) = jobs.recv().await {
+                let mut group = vec![first];
+                while group.len() < MAX_GROUP {
+                    match jobs.try_recv() {
+                        Ok(job) => group.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let mut done: Vec<(tokio::sync::oneshot::Sender<_>, Vec<PushResult>)> = Vec::with_capacity(group.len());
+                let outcome: DbResult<()> = async {
+                    let mut tx = <$ty>::begin_on(&writer).await?;
+                    for job in group.drain(..) {
+                        sqlx::query("SAVEPOINT push").execute(&mut *tx).await?;
+                        match push_in_tx(&mut tx, &job.device, job.items, &job.ctx).await {
+                            Ok(results) => {
+                                sqlx::query("RELEASE SAVEPOINT push")
+                                    .execute(&mut *tx)
+                                    .await?;
+                                done.push((job.reply, results));
+                            }
+                            Err(e) => {
+                                // This push alone is undone; the others of the group go on.
+                                sqlx::query("ROLLBACK TO SAVEPOINT push")
+                                    .execute(&mut *tx)
+                                    .await?;
+                                sqlx::query("RELEASE SAVEPOINT push")
+                                    .execute(&mut *tx)
+                                    .await?;
+                                let _ = job.reply.send(Err(e));
+                            }
+                        }
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
+                .await;
+                match outcome {
+                    // Only now, after the commit, is anyone told "stored".
+                    Ok(()) => {
+                        for (reply, results) in done {
+                            let _ = reply.send(Ok(results));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "group commit failed");
+                        for (reply, _) in done {
+                            let _ = reply.send(Err(DbError::Corrupt(format!("commit failed: {e}"))));
+                        }
+                        // Jobs not yet reached were dropped with `group`; their callers get an error.
+                    }
+                }
+            }
+        }
+
+
+                fn spawn_group_committer(writer: sqlx::Pool<$db>) -> tokio::sync::mpsc::Sender<PushJob> {
+                    let (pushes, jobs) = tokio::sync::mpsc::channel(256);
+                    tokio::spawn(group_committer(writer, jobs));
+                    pushes
+                }
+
+                impl $ty {
+                    async fn run_push(
+                        &self,
+                        device: Device,
+                        items: Vec<PushItem>,
+                        ctx: PushContext,
+                    ) -> DbResult<Vec<PushResult>> {
+                        let (reply, answer) = tokio::sync::oneshot::channel();
+                        let gone = || DbError::Corrupt("the push writer stopped".into());
+                        self.pushes.send(PushJob { device, items, ctx, reply }).await.map_err(|_| gone())?;
+                        answer.await.map_err(|_| gone())?
+                    }
+                }
+
 
         fn device_from_row(row: &<$db as sqlx::Database>::Row) -> DbResult<Device> {
             Ok(Device {

@@ -13,6 +13,7 @@ const WRITE_LOCK: i64 = 0x4c58_5752;
 #[derive(Debug, Clone)]
 pub struct PgDb {
     pool: PgPool,
+    pushes: tokio::sync::mpsc::Sender<PushJob>,
 }
 
 impl PgDb {
@@ -23,7 +24,8 @@ impl PgDb {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgDb { pool })
+        let pushes = spawn_group_committer(pool.clone());
+        Ok(PgDb { pool, pushes })
     }
 
     /// A failed statement aborts a whole PostgreSQL transaction, so each record gets a savepoint
@@ -31,7 +33,13 @@ impl PgDb {
     const SAVEPOINTS: bool = true;
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        Self::begin_on(&self.pool).await
+    }
+
+    async fn begin_on(
+        pool: &PgPool,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        let mut tx = pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(WRITE_LOCK)
             .execute(&mut *tx)
@@ -41,19 +49,6 @@ impl PgDb {
 
     fn reader(&self) -> &PgPool {
         &self.pool
-    }
-
-    async fn run_push(
-        &self,
-        device: crate::db::Device,
-        items: Vec<crate::db::PushItem>,
-        ctx: crate::db::PushContext,
-    ) -> crate::db::DbResult<Vec<lianxin_core::protocol::PushResult>> {
-        let mut tx = self.begin_write().await?;
-        let out = push_in_tx(&mut tx, &device, items, &ctx).await?;
-        // Durable before anyone is told "stored".
-        tx.commit().await?;
-        Ok(out)
     }
 }
 
