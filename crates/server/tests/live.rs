@@ -194,3 +194,24 @@ fn the_cli_enrolls_imports_a_campaign_and_refuses_a_bad_status_step() {
     let out = run(&["petition", "set-status", "CZXF-2026-000001", "done"]);
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn a_test_server_works_on_the_default_current_thread_test_runtime() {
+    let server = TestServer::start().await;
+    let client = reqwest::Client::new();
+    let dev = enroll(&server, &client, DeviceRole::Kiosk).await;
+    let (_, rec) = petition_record("张三");
+    let res = push(&server, &client, &dev.token, &json!([rec])).await;
+    assert_eq!(
+        res.results[0].outcome,
+        lianxin_core::protocol::Outcome::Stored
+    );
+    assert_eq!(server.petition_count().await, 1);
+    let health = client
+        .get(format!("{}/healthz", server.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    server.stop().await;
+}
