@@ -1,7 +1,8 @@
 //! The browser side of Lianxin's offline store and sync: [`IdbStore`] (the `lianxin-sync` `Store`
 //! on IndexedDB, with a versioned schema and an upgrade ladder), [`FetchTransport`] (the
 //! `Transport` over `fetch`), the Web Locks single-flight guard across tabs ([`with_sync_lock`]),
-//! `navigator.storage` helpers, and a debounced [`Autosave`].
+//! `navigator.storage` helpers, a debounced [`Autosave`], the [`SyncDriver`] that runs the engine
+//! on the page's triggers, and the "export unsent records" download.
 //!
 //! Everything here is wasm32-only; natively the crate is empty so the workspace still builds and
 //! lints. It must not depend on Leptos or any UI crate (it is tested with wasm-bindgen-test in
@@ -25,6 +26,8 @@ pub mod autosave;
 #[cfg(target_arch = "wasm32")]
 pub mod driver;
 #[cfg(target_arch = "wasm32")]
+pub mod export;
+#[cfg(target_arch = "wasm32")]
 pub mod fetch;
 #[cfg(target_arch = "wasm32")]
 pub mod idb;
@@ -37,6 +40,8 @@ pub mod storage;
 pub use autosave::Autosave;
 #[cfg(target_arch = "wasm32")]
 pub use driver::{SyncDriver, SyncEvent};
+#[cfg(target_arch = "wasm32")]
+pub use export::{download, unsent_export_file, ExportFile};
 #[cfg(target_arch = "wasm32")]
 pub use fetch::FetchTransport;
 #[cfg(target_arch = "wasm32")]

@@ -300,3 +300,29 @@ async fn the_driver_runs_at_start_and_again_when_the_browser_comes_online() {
     .await;
     driver.stop();
 }
+
+#[wasm_bindgen_test]
+async fn the_unsent_export_is_a_json_file_with_every_unsent_record_and_no_token() {
+    let store = fresh("e-export").await;
+    let engine = SyncEngine::new(store.clone(), PageServer::default());
+    engine.enroll("CODE", "平板").await.unwrap();
+    for req in ["修路", "路灯"] {
+        let d = Draft::new(RecordKind::Petition, serde_json::json!({"request": req}));
+        store.put_draft(&d).await.unwrap();
+        engine.finalize(d.id).await.unwrap();
+    }
+    let file = lianxin_browser::unsent_export_file(&store).await.unwrap();
+    assert_eq!(file.records, 2);
+    assert!(file.filename.starts_with("lianxin-unsent-") && file.filename.ends_with(".json"));
+    assert!(file.blob.type_().starts_with("application/json"));
+    let text = wasm_bindgen_futures::JsFuture::from(file.blob.text())
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text.as_string().unwrap()).unwrap();
+    assert_eq!(json["format"], "lianxin-unsent-v1");
+    assert_eq!(json["records"].as_array().unwrap().len(), 2);
+    assert!(
+        !text.as_string().unwrap().contains("\"token\""),
+        "the token is never exported"
+    );
+}
