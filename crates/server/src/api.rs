@@ -149,7 +149,6 @@ async fn prepare(
     now: chrono::DateTime<Utc>,
 ) -> Result<PushItem, AppError> {
     let id = rec.id;
-    let payload_bytes = rec.payload.to_string();
     let (kind, canonical) = match rec.kind {
         RecordKind::Unknown => {
             return Ok(invalid(
@@ -159,7 +158,7 @@ async fn prepare(
             ))
         }
         RecordKind::Petition => {
-            let p: Petition = match crate::error::parse_json(payload_bytes.as_bytes()) {
+            let p: Petition = match crate::error::parse_value(rec.payload) {
                 Ok(p) => p,
                 Err(e) => return Ok(invalid(id, e.error)),
             };
@@ -169,7 +168,7 @@ async fn prepare(
             ("petition", serde_json::to_value(&p))
         }
         RecordKind::QuizAttempt => {
-            let a: QuizAttempt = match crate::error::parse_json(payload_bytes.as_bytes()) {
+            let a: QuizAttempt = match crate::error::parse_value(rec.payload) {
                 Ok(a) => a,
                 Err(e) => return Ok(invalid(id, e.error)),
             };

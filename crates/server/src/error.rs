@@ -173,25 +173,33 @@ where
 /// Parses JSON, naming the field at fault for wrong types and missing fields.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let field = (path != ".").then_some(path);
-        let err = match inner.classify() {
-            serde_json::error::Category::Data => AppError::bad_request(
-                "invalid_field",
-                format!("字段类型或取值不正确 / invalid value: {inner}"),
-            ),
-            _ => AppError::bad_request(
-                "invalid_json",
-                format!("请求体不是有效的 JSON / malformed JSON: {inner}"),
-            ),
-        };
-        match field {
-            Some(f) => err.with_field(f),
-            None => err,
-        }
-    })
+    serde_path_to_error::deserialize(de).map_err(path_error)
+}
+
+/// Like [`parse_json`] for an already parsed value (a pushed record's payload), without
+/// printing and re-reading it.
+pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(value).map_err(path_error)
+}
+
+fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> AppError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    let field = (path != ".").then_some(path);
+    let err = match inner.classify() {
+        serde_json::error::Category::Data => AppError::bad_request(
+            "invalid_field",
+            format!("字段类型或取值不正确 / invalid value: {inner}"),
+        ),
+        _ => AppError::bad_request(
+            "invalid_json",
+            format!("请求体不是有效的 JSON / malformed JSON: {inner}"),
+        ),
+    };
+    match field {
+        Some(f) => err.with_field(f),
+        None => err,
+    }
 }
 
 /// Middleware: turns any error response that is not already JSON (axum's 405, tower-http's 413,
