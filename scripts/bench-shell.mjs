@@ -29,9 +29,10 @@ try {
   const find = (re) => [...new Set([...html.matchAll(re)].map((m) => m[1]))];
   const files = [
     ['/', 'index.html'],
-    ...find(/["'](\/[^"']+\.js)["']/g).map((p) => [p, 'js']),
-    ...find(/["'](\/[^"']+_bg\.wasm)["']/g).map((p) => [p, 'wasm']),
-    ...find(/["'](\/[^"']+\.css)["']/g).map((p) => [p, 'css']),
+    // Quoted, or bare attribute values in minified HTML.
+    ...find(/["'=](\/[^"'\s>]+\.js)\b/g).map((p) => [p, 'js']),
+    ...find(/["'=](\/[^"'\s>]+_bg\.wasm)\b/g).map((p) => [p, 'wasm']),
+    ...find(/["'=](\/[^"'\s>]+\.css)\b/g).map((p) => [p, 'css']),
   ];
   const rows = [];
   const totals = { raw: 0, gzip: 0, br: 0 };

@@ -4,7 +4,10 @@ import { test, expect, waitForApp } from './fixtures/test';
 
 const COMPRESSED = { 'accept-encoding': 'br, gzip' };
 
-/** The hashed JS and wasm files index.html loads (Trunk's names: lianxin-<hash>.js, _bg.wasm). */
+/**
+ * The hashed JS, wasm and CSS files index.html loads (Trunk's names: lianxin-<hash>.js, _bg.wasm),
+ * quoted or, in minified HTML, as bare attribute values.
+ */
 function assetsOf(html: string): { js: string; wasm: string; css: string } {
   const find = (re: RegExp, what: string) => {
     const match = html.match(re);
@@ -12,9 +15,9 @@ function assetsOf(html: string): { js: string; wasm: string; css: string } {
     return match[1];
   };
   return {
-    js: find(/["'](\/[^"']+\.js)["']/, 'script'),
-    wasm: find(/["'](\/[^"']+_bg\.wasm)["']/, 'wasm'),
-    css: find(/["'](\/[^"']+\.css)["']/, 'stylesheet'),
+    js: find(/["'=](\/[^"'\s>]+\.js)\b/, 'script'),
+    wasm: find(/["'=](\/[^"'\s>]+_bg\.wasm)\b/, 'wasm'),
+    css: find(/["'=](\/[^"'\s>]+\.css)\b/, 'stylesheet'),
   };
 }
 
