@@ -87,8 +87,8 @@ else
     fi
     say "installing apt packages: ${missing[*]}"
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        "${missing[@]}"
+    # With recommends, as these were verified here (toolchain-notes.md).
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
     did+=("apt: ${missing[*]}")
 fi
 
