@@ -1,19 +1,7 @@
 // The app boots: the release wasm starts and renders, on every route, without errors.
 // A wasm that crashes at start (as a bad wasm-opt produces, with no build error) fails here.
 
-import { test, expect, waitForApp, ROUTES } from './fixtures/test';
-
-/** The page component each route renders (its `data-testid`). */
-const PAGE_OF: Record<(typeof ROUTES)[number], string> = {
-  '/': 'page-home',
-  '/petitions': 'page-petitions',
-  '/petitions/new': 'page-petition-new',
-  '/quiz': 'page-quiz',
-  '/law': 'page-law',
-  '/sync': 'page-sync',
-  '/settings': 'page-settings',
-  '/enroll': 'page-enroll',
-};
+import { test, expect, waitForApp, ROUTES, PAGE_OF } from './fixtures/test';
 
 test('the app boots: the wasm starts and renders the home page without errors', async ({ page, pageErrors }) => {
   const response = await page.goto('/');

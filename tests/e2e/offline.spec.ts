@@ -1,7 +1,7 @@
 // Offline: once the service worker controls the page, the app opens and navigates with the server
 // STOPPED (not merely `setOffline`, which the worker's own fetches can slip past).
 
-import { test, expect, waitForApp, waitForServiceWorker } from './fixtures/test';
+import { test, expect, waitForApp, waitForServiceWorker, ROUTES, PAGE_OF } from './fixtures/test';
 
 test('with the server stopped, the app reloads, deep-links and navigates from the cache', async ({
   page,
@@ -36,6 +36,13 @@ test('with the server stopped, the app reloads, deep-links and navigates from th
   await expect(page.getByTestId('page-settings')).toBeVisible();
   await page.getByTestId('nav-home').click();
   await expect(page.getByTestId('page-home')).toBeVisible();
+
+  // Every route, typed into the address bar, opens from the cache.
+  for (const route of ROUTES) {
+    await page.goto(route);
+    await waitForApp(page);
+    await expect(page.getByTestId(PAGE_OF[route]), route).toBeVisible();
+  }
 
   // Failed /api requests are expected while the server is down; crashes are not.
   expect(pageErrors.uncaught).toEqual([]);
