@@ -14,6 +14,8 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { VARIANT, precompress } from "./gen-precompressed.mjs";
+
 /** The worker's own file name: it is never precached (the browser fetches it for updates). */
 export const WORKER_FILE = "sw.js";
 /** The file navigations fall back to offline. */
@@ -26,7 +28,9 @@ export function listFiles(dir) {
   const files = readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => relative(dir, join(entry.parentPath ?? entry.path, entry.name)).split(sep).join("/"))
-    .filter((path) => path !== WORKER_FILE);
+    .filter((path) => path !== WORKER_FILE)
+    // Compressed variants are the server's business: the browser only ever asks for the plain URL.
+    .filter((path) => !VARIANT.test(path));
   // Sorted by code unit, not locale, so the list and the version are the same on every machine.
   return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -82,4 +86,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   const { version, urls } = generate(dir, process.env.TRUNK_PUBLIC_URL ?? "/");
   console.log(`gen-sw: ${WORKER_FILE} precaches ${urls.length} files, cache version ${version}`);
+  const written = precompress(dir);
+  console.log(`gen-sw: wrote ${written.length} precompressed variants (.br quality 11, .gz level 9)`);
 }

@@ -12,6 +12,8 @@ import { join } from "node:path";
 import vm from "node:vm";
 
 import { cacheVersion, generate, listFiles, precacheUrls, renderWorker } from "./gen-sw.mjs";
+import { precompress } from "./gen-precompressed.mjs";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 
 function fakeBuild(files) {
   const dir = mkdtempSync(join(tmpdir(), "gen-sw-"));
@@ -51,6 +53,23 @@ test("the worker never precaches itself, even when a previous sw.js is in the bu
   const dir = fakeBuild({ ...BUILD, "sw.js": "old worker" });
   try {
     assert.ok(!listFiles(dir).includes("sw.js"));
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("compressed variants sit beside the files but are never precached", () => {
+  const big = "export default function init() { return 1; }\n".repeat(200);
+  const dir = fakeBuild({ ...BUILD, "lianxin-abc123.js": big });
+  try {
+    const written = precompress(dir).map((w) => w.file.slice(dir.length + 1)).sort();
+    assert.ok(written.includes("lianxin-abc123.js.br") && written.includes("lianxin-abc123.js.gz"));
+    // Images are left alone, and a variant that is not smaller than its file is not written.
+    assert.ok(!written.some((f) => f.startsWith("icons/")));
+    assert.ok(!written.includes("manifest.webmanifest.br"));
+    assert.equal(brotliDecompressSync(readFileSync(join(dir, "lianxin-abc123.js.br"))).toString(), big);
+    assert.equal(gunzipSync(readFileSync(join(dir, "lianxin-abc123.js.gz"))).toString(), big);
+    assert.ok(!listFiles(dir).some((f) => f.endsWith(".br") || f.endsWith(".gz")));
   } finally {
     rmSync(dir, { recursive: true });
   }

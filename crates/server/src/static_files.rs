@@ -98,7 +98,13 @@ impl StaticSite {
         if path == "/" || path == "/index.html" {
             return self.index_response();
         }
-        let res = match ServeDir::new(&self.dir).oneshot(req).await {
+        // The build ships `.br`/`.gz` files written at maximum quality (scripts/gen-precompressed.mjs);
+        // sending those beats compressing on the fly at the fast, low quality a server can afford.
+        // Without them (a build made otherwise) the compression layer still compresses.
+        let files = ServeDir::new(&self.dir)
+            .precompressed_br()
+            .precompressed_gzip();
+        let res = match files.oneshot(req).await {
             Ok(res) => res.map(Body::new),
             Err(never) => match never {},
         };

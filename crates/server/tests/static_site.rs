@@ -150,6 +150,30 @@ async fn the_wasm_is_sent_with_brotli_or_gzip_as_the_browser_asks() {
 }
 
 #[tokio::test]
+async fn a_precompressed_variant_in_the_build_is_sent_as_it_is() {
+    let s = site().await;
+    // A stand-in for the maximum-quality brotli file the build writes beside the wasm.
+    let marker = b"precompressed by the build".to_vec();
+    std::fs::write(
+        s._dirs.0.path().join("lianxin-0123456789abcdef_bg.wasm.br"),
+        &marker,
+    )
+    .unwrap();
+    let res = get(&s, "/lianxin-0123456789abcdef_bg.wasm", Some("br")).await;
+    assert_eq!(h(&res, header::CONTENT_ENCODING), "br");
+    assert_eq!(h(&res, header::CONTENT_TYPE), "application/wasm");
+    assert_eq!(
+        h(&res, header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], &marker[..]);
+    // A browser that asks only for gzip still gets gzip (compressed on the fly here).
+    let res = get(&s, "/lianxin-0123456789abcdef_bg.wasm", Some("gzip")).await;
+    assert_eq!(h(&res, header::CONTENT_ENCODING), "gzip");
+}
+
+#[tokio::test]
 async fn an_app_route_without_a_file_answers_the_app_shell() {
     let s = site().await;
     let res = get(&s, "/petitions/new", None).await;
