@@ -80,6 +80,14 @@ enum PetitionCommand {
         #[arg(long)]
         art31_item6: bool,
     },
+    /// Print how many petitions are stored.
+    Count,
+    /// List stored petitions: record id and registration number (no personal data).
+    List {
+        /// One JSON array of `{"id", "registration_no"}` instead of tab-separated lines.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -198,6 +206,23 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 print!(", deadline {}", d.to_rfc3339());
             }
             println!();
+        }
+        Command::Petition {
+            command: PetitionCommand::Count,
+        } => {
+            println!("{}", db.petition_count().await?);
+        }
+        Command::Petition {
+            command: PetitionCommand::List { json },
+        } => {
+            let list = db.petition_list().await?;
+            if json {
+                println!("{}", serde_json::to_string(&list)?);
+            } else {
+                for p in &list {
+                    println!("{}\t{}", p.registration_no, p.id);
+                }
+            }
         }
         Command::Revoke { device_id } => {
             if db.revoke_device(device_id, lianxin_server::now()).await? {

@@ -15,6 +15,7 @@ on_both_backends!(
     an_enrollment_code_enrolls_exactly_one_device,
     an_unknown_or_expired_enrollment_code_is_refused_with_the_field_named,
     a_valid_petition_is_stored_with_a_registration_number_and_query_code,
+    the_petition_list_names_each_stored_petition_once_in_registration_order,
     a_retried_push_gets_duplicate_with_the_original_receipt,
     the_same_record_twice_in_one_push_is_stored_once,
     the_same_id_with_a_different_payload_is_a_conflict_and_nothing_is_overwritten,
@@ -110,6 +111,27 @@ async fn a_valid_petition_is_stored_with_a_registration_number_and_query_code(b:
     assert!(code.len() >= 8 && code.chars().all(|c| c.is_ascii_alphanumeric()));
     assert!(r["receipt"]["received_at"].is_string());
     assert_eq!(h.state.db.petition_count().await.unwrap(), 1);
+}
+
+async fn the_petition_list_names_each_stored_petition_once_in_registration_order(b: Backend) {
+    let Some(h) = Harness::new(b).await else {
+        return;
+    };
+    assert!(h.state.db.petition_list().await.unwrap().is_empty());
+    let dev = h.device(DeviceRole::Field).await;
+    let (id1, rec1) = petition_record("张三");
+    let (id2, rec2) = petition_record("李四");
+    let (status, body) = h.push(&dev.token, json!([rec1.clone(), rec2])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // A retry of the first is a duplicate, not a second row.
+    let (status, body) = h.push(&dev.token, json!([rec1])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let list = h.state.db.petition_list().await.unwrap();
+    let ids: Vec<Uuid> = list.iter().map(|p| p.id).collect();
+    assert_eq!(ids, vec![id1, id2]);
+    assert!(list[0].registration_no.ends_with("-000001"), "{list:?}");
+    assert!(list[1].registration_no.ends_with("-000002"), "{list:?}");
+    assert_eq!(h.state.db.petition_count().await.unwrap(), 2);
 }
 
 async fn a_retried_push_gets_duplicate_with_the_original_receipt(b: Backend) {

@@ -916,6 +916,27 @@ macro_rules! impl_common {
                     .try_get("n")?)
             }
 
+            async fn petition_list(&self) -> DbResult<Vec<$crate::db::PetitionRef>> {
+                let rows = sqlx::query(
+                    "SELECT id, registration_no FROM records WHERE kind = 'petition' \
+                     ORDER BY registration_no",
+                )
+                .fetch_all(self.reader())
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok($crate::db::PetitionRef {
+                            id: row.try_get("id")?,
+                            registration_no: row
+                                .try_get::<Option<String>, _>("registration_no")?
+                                .ok_or_else(|| {
+                                    DbError::Corrupt("a petition without registration number".into())
+                                })?,
+                        })
+                    })
+                    .collect()
+            }
+
             async fn is_fresh(&self) -> DbResult<bool> {
                 let n: i64 = sqlx::query(
                     "SELECT (SELECT COUNT(*) FROM devices) + (SELECT COUNT(*) FROM enrollment_codes) AS n",

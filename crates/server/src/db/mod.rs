@@ -119,6 +119,15 @@ pub enum SetStatusError {
     Transition(#[from] TransitionError),
 }
 
+/// A stored petition without personal data: what `lianxin-server petition list` prints.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PetitionRef {
+    /// The client's record id.
+    pub id: Uuid,
+    /// e.g. `CZXF-2026-000123`.
+    pub registration_no: String,
+}
+
 /// Everything the server stores. Implementations must make each method atomic.
 #[async_trait]
 pub trait Database: Send + Sync + 'static {
@@ -191,6 +200,10 @@ pub trait Database: Send + Sync + 'static {
 
     /// How many petitions are stored.
     async fn petition_count(&self) -> DbResult<i64>;
+
+    /// Every stored petition's record id and registration number, in registration order; no
+    /// personal data.
+    async fn petition_list(&self) -> DbResult<Vec<PetitionRef>>;
 
     /// Whether nobody was ever enrolled nor any code issued (first start).
     async fn is_fresh(&self) -> DbResult<bool>;
