@@ -12,6 +12,7 @@ pub mod connectivity;
 pub mod locale;
 pub mod nav;
 pub mod pages;
+pub mod petition_form;
 pub mod routes;
 pub mod update;
 
