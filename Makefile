@@ -111,10 +111,17 @@ bench: pwa server
 	node scripts/bench-offline.mjs
 	$(call banner,Lighthouse 13 mobile)
 	node scripts/bench-lighthouse.mjs
-	@if [ -x scripts/bench-ingest.sh ]; then \
-	    printf '\n\033[1;34m==> %s\033[0m\n' 'server ingest (scripts/bench-ingest.sh)'; \
-	    scripts/bench-ingest.sh; \
-	fi
+	$(call banner,server ingest on SQLite: scripts/bench-ingest.sh sqlite)
+	scripts/bench-ingest.sh sqlite
+	$(call banner,server ingest on PostgreSQL 15: scripts/bench-ingest.sh postgres)
+	scripts/bench-ingest.sh postgres
+	$(call banner,browser store vs raw IndexedDB in headless Chromium (crates/browser/tests/bench.rs))
+	cd crates/browser && LIANXIN_BENCH=1 cargo test --release -p lianxin-browser \
+	    --target wasm32-unknown-unknown --test bench -- --nocapture
+	$(call banner,native sync of 1000 queued petitions to an in-process server)
+	cargo test --release -p lianxin-sync --test against_server a_thousand -- --nocapture
+	$(call banner,browser sync of 200 queued petitions to the release server (Playwright))
+	npx --no-install playwright test tests/e2e/sync.spec.ts -g 'b2:' --reporter=list
 
 # ---- conveniences -----------------------------------------------------------------------------
 fmt:

@@ -1,0 +1,335 @@
+// Offline store and sync engine end to end (issue 4), against the real release server, which is
+// STOPPED or KILLED for real (not `setOffline`, which the service worker's fetches slip past):
+//
+//   a. enroll; stop the server; create and finalize two petitions; reload (the service worker
+//      serves the app); they are still there and queued; start the server; they become sent with
+//      receipt numbers, and the server holds each exactly once;
+//   b. 200 queued records; kill the server (SIGKILL) in the middle of the push; restart it; in the
+//      end all 200 are stored exactly once, none lost, none doubled;
+//   c. a record the form accepts but the server refuses (a subject the server's LIANXIN_SUBJECTS
+//      does not list) comes back for editing with the message on its field.
+//
+// What the server holds is read with `lianxin-server petition count` / `petition list --json`.
+
+import type { Page } from '@playwright/test';
+import {
+  test,
+  expect,
+  waitForApp,
+  waitForServiceWorker,
+  LianxinServer,
+} from './fixtures/test';
+
+const RECEIPT_NO = /^CZXF-\d{4}-\d{6}$/;
+const PUSH_PATH = '/api/v1/sync/push';
+
+interface StoredPetition {
+  id: string;
+  registration_no: string;
+}
+
+function serverCount(server: LianxinServer): number {
+  return Number(server.run(['petition', 'count']).trim());
+}
+
+function serverList(server: LianxinServer): StoredPetition[] {
+  return JSON.parse(server.run(['petition', 'list', '--json'])) as StoredPetition[];
+}
+
+/** Enrolls the browser as a field tablet through the enrollment page, with a fresh code. */
+async function enroll(page: Page, server: LianxinServer, base = ''): Promise<void> {
+  const code = server.enroll('field');
+  await page.goto(`${base}/enroll`);
+  await waitForApp(page);
+  await page.getByTestId('enroll-code').fill(code);
+  await page.getByTestId('enroll-label').fill('e2e 平板');
+  await page.getByTestId('enroll-submit').click();
+  await expect(page.getByTestId('enroll-done')).toBeVisible();
+  await expect(page.getByTestId('enroll-error')).toHaveCount(0);
+}
+
+/**
+ * Creates a draft through /petitions/new, fills a minimal valid petition (optional ID number and
+ * phone left empty), waits for the autosave, and finalizes it (which navigates to /sync).
+ */
+async function finalizePetition(
+  page: Page,
+  opts: { name?: string; subject?: string; base?: string } = {},
+): Promise<void> {
+  const base = opts.base ?? '';
+  await page.goto(`${base}/petitions/new`);
+  await waitForApp(page);
+  await page.waitForURL(/\/petitions\/[0-9a-f-]{36}$/);
+  await page.getByTestId('field-name').fill(opts.name ?? '张三');
+  await page.getByTestId('field-address').fill('城关镇人民路1号');
+  await page.getByTestId('field-subject').selectOption(opts.subject ?? 'housing');
+  await page.getByTestId('field-request').fill('请求维修小区道路');
+  await page.getByTestId('field-facts').fill('小区道路破损已半年，雨天积水');
+  await expect(page.getByTestId('autosave-status')).toHaveAttribute('data-state', 'saved');
+  await page.getByTestId('finalize').click();
+  await page.waitForURL(/\/sync$/);
+}
+
+/** The outbox rows of /sync: record id and state. */
+async function outbox(page: Page): Promise<{ id: string; state: string }[]> {
+  return page
+    .getByTestId('outbox-item')
+    .evaluateAll((rows) =>
+      rows.map((r) => ({ id: r.getAttribute('data-record-id') ?? '', state: r.getAttribute('data-state') ?? '' })),
+    );
+}
+
+/** Clicks 立即同步 until every outbox row is `sent` (the engine may be in a backoff pause). */
+async function syncUntilAllSent(page: Page, expected: number, timeout: number): Promise<void> {
+  await expect(async () => {
+    const rows = await outbox(page);
+    if (rows.length !== expected || rows.some((r) => r.state !== 'sent')) {
+      await page.getByTestId('sync-now').click({ timeout: 2_000 }).catch(() => {});
+    }
+    const now = await outbox(page);
+    expect(now).toHaveLength(expected);
+    expect(now.filter((r) => r.state !== 'sent')).toEqual([]);
+  }).toPass({ timeout, intervals: [500, 1_000, 2_000] });
+}
+
+/**
+ * Copies one queued outbox entry of the app's own IndexedDB (`lianxin`, store `outbox`, envelope
+ * `{id, state, json: <UTF-8 JSON bytes of OutboxRecord>}`) into `n - 1` more with fresh record and
+ * draft ids: what `n` finalizations through the form would leave, without typing `n` forms.
+ */
+async function cloneQueuedRecord(page: Page, n: number): Promise<void> {
+  await page.evaluate(async (count) => {
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      const req = indexedDB.open('lianxin');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    try {
+      const all: { id: string; state: string; json: Uint8Array | string }[] = await new Promise((resolve, reject) => {
+        const req = db.transaction('outbox', 'readonly').objectStore('outbox').getAll();
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      if (all.length !== 1 || all[0].state !== 'queued') {
+        throw new Error(`expected one queued outbox entry, found ${JSON.stringify(all.map((e) => e.state))}`);
+      }
+      const raw = all[0].json;
+      const template = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
+      const start = Date.parse(template.finalized_at);
+      const tx = db.transaction('outbox', 'readwrite');
+      const store = tx.objectStore('outbox');
+      const enc = new TextEncoder();
+      for (let i = 1; i < count; i++) {
+        const at = new Date(start + i).toISOString();
+        const record = {
+          ...template,
+          id: crypto.randomUUID(),
+          draft_id: crypto.randomUUID(),
+          state: 'queued',
+          finalized_at: at,
+          updated_at: at,
+          attempts: 0,
+        };
+        delete record.receipt;
+        delete record.error;
+        store.put({ id: record.id, state: 'queued', json: enc.encode(JSON.stringify(record)) });
+      }
+      await new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+        tx.onabort = () => reject(tx.error);
+      });
+    } finally {
+      db.close();
+    }
+  }, n);
+}
+
+test('a: two petitions finalized with the server stopped survive a reload and reach it exactly once', async ({
+  page,
+  server,
+  pageErrors,
+}) => {
+  test.setTimeout(120_000);
+  await page.goto('/');
+  await waitForApp(page);
+  await waitForServiceWorker(page);
+  await enroll(page, server);
+
+  await server.stop();
+  await expect(fetch(`${server.baseURL}/healthz`)).rejects.toThrow();
+
+  await finalizePetition(page, { name: '张三' });
+  await finalizePetition(page, { name: '张三' });
+
+  // A reload, served by the service worker with nothing answering on the port.
+  await page.goto('/sync');
+  await page.reload();
+  await waitForApp(page);
+  await expect(page.getByTestId('outbox-item')).toHaveCount(2);
+  const before = await outbox(page);
+  expect(before.map((r) => r.state)).toEqual(['queued', 'queued']);
+  const ids = before.map((r) => r.id);
+  expect(new Set(ids).size).toBe(2);
+  await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', /offline|waiting/);
+  await expect(page.getByTestId('sync-waiting-count')).toContainText('2');
+  expect(serverCount(server)).toBe(0);
+
+  await server.start();
+  await syncUntilAllSent(page, 2, 60_000);
+  const receipts = await page.getByTestId('receipt-no').allTextContents();
+  expect(receipts).toHaveLength(2);
+  for (const r of receipts) expect(r.trim()).toMatch(RECEIPT_NO);
+  expect(new Set(receipts.map((r) => r.trim())).size).toBe(2);
+  await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'synced');
+
+  // The server holds each exactly once.
+  expect(serverCount(server)).toBe(2);
+  const stored = serverList(server);
+  expect(stored.map((p) => p.id).sort()).toEqual([...ids].sort());
+  expect(stored.map((p) => p.registration_no).sort()).toEqual(receipts.map((r) => r.trim()).sort());
+
+  expect(pageErrors.uncaught).toEqual([]);
+});
+
+test('b: the server killed in the middle of a push of 200 records: all 200 stored once, none lost, none doubled', async ({
+  page,
+  server,
+  pageErrors,
+}) => {
+  test.setTimeout(180_000);
+  await page.goto('/');
+  await waitForApp(page);
+  await waitForServiceWorker(page);
+  await enroll(page, server);
+
+  // One petition through the form with the server stopped (so it stays queued), then 199 copies
+  // of its outbox entry with fresh ids.
+  await server.stop();
+  await finalizePetition(page, { name: '张三' });
+  await cloneQueuedRecord(page, 200);
+  await page.reload();
+  await waitForApp(page);
+  await expect(page.getByTestId('outbox-item')).toHaveCount(200, { timeout: 20_000 });
+  const ids = (await outbox(page)).map((r) => r.id);
+  expect(new Set(ids).size).toBe(200);
+
+  // Start the server, and kill it as soon as the first push is on the wire.
+  const firstPush = page.waitForRequest((r) => r.url().endsWith(PUSH_PATH) && r.method() === 'POST', {
+    timeout: 60_000,
+  });
+  await server.start();
+  await page.getByTestId('sync-now').click();
+  await firstPush;
+  await server.kill();
+  const storedWhenKilled = serverCount(server); // the CLI reads the database; nothing serves it
+  test.info().annotations.push({ type: 'stored when killed', description: String(storedWhenKilled) });
+  console.log(`server killed at the first push: ${storedWhenKilled} of 200 stored`);
+
+  await server.start();
+  const t0 = Date.now();
+  await syncUntilAllSent(page, 200, 120_000);
+  test.info().annotations.push({ type: 'after restart: all sent in', description: `${Date.now() - t0} ms` });
+
+  const stored = serverList(server);
+  expect(serverCount(server)).toBe(200);
+  expect(stored).toHaveLength(200);
+  expect(new Set(stored.map((p) => p.id)).size).toBe(200);
+  expect(stored.map((p) => p.id).sort()).toEqual([...ids].sort());
+  const receipts = (await page.getByTestId('receipt-no').allTextContents()).map((r) => r.trim());
+  expect(receipts).toHaveLength(200);
+  expect(new Set(receipts).size).toBe(200);
+  expect(receipts.sort()).toEqual(stored.map((p) => p.registration_no).sort());
+
+  expect(pageErrors.uncaught).toEqual([]);
+});
+
+test('b2: 200 queued records sync to a running server (records/s)', async ({ page, server }) => {
+  test.setTimeout(120_000);
+  await page.goto('/');
+  await waitForApp(page);
+  await waitForServiceWorker(page);
+  await enroll(page, server);
+  await server.stop();
+  await finalizePetition(page, { name: '张三' });
+  await cloneQueuedRecord(page, 200);
+  await page.reload();
+  await waitForApp(page);
+  await expect(page.getByTestId('outbox-item')).toHaveCount(200, { timeout: 20_000 });
+
+  const firstPush = page.waitForRequest((r) => r.url().endsWith(PUSH_PATH) && r.method() === 'POST', {
+    timeout: 60_000,
+  });
+  await server.start();
+  await page.getByTestId('sync-now').click();
+  await firstPush;
+  const t0 = Date.now();
+  await page.waitForFunction(
+    () => {
+      const rows = document.querySelectorAll('[data-testid=outbox-item]');
+      return rows.length === 200 && [...rows].every((r) => r.getAttribute('data-state') === 'sent');
+    },
+    undefined,
+    { timeout: 60_000, polling: 20 },
+  );
+  const ms = Date.now() - t0;
+  const rate = Math.round((200 * 1000) / Math.max(ms, 1));
+  test.info().annotations.push({ type: 'browser sync of 200', description: `${ms} ms, ${rate} records/s` });
+  console.log(`browser sync: 200 records from first push to all sent in ${ms} ms = ${rate} records/s`);
+  expect(serverCount(server)).toBe(200);
+});
+
+test('c: a record the server refuses as invalid comes back for editing with the message on its field', async ({
+  page,
+  pageErrors,
+}) => {
+  test.setTimeout(90_000);
+  // A deployment whose subject list lacks `other`: the form (default list) accepts it, the
+  // server answers `invalid` on `subject`.
+  const strict = await LianxinServer.start({ env: { LIANXIN_SUBJECTS: 'land,housing,labor' } });
+  try {
+    await page.goto(`${strict.baseURL}/`);
+    await waitForApp(page);
+    await enroll(page, strict, strict.baseURL);
+    await finalizePetition(page, { subject: 'other', base: strict.baseURL });
+
+    await expect(async () => {
+      const rows = await outbox(page);
+      if (rows[0]?.state !== 'needs_edit') {
+        await page.getByTestId('sync-now').click({ timeout: 2_000 }).catch(() => {});
+      }
+      expect((await outbox(page)).map((r) => r.state)).toEqual(['needs_edit']);
+    }).toPass({ timeout: 30_000, intervals: [500, 1_000, 2_000] });
+    expect(serverCount(strict)).toBe(0);
+
+    // Back among the drafts, with the server's message on the subject field.
+    await page.goto(`${strict.baseURL}/petitions`);
+    await waitForApp(page);
+    await expect(page.getByTestId('draft-item')).toHaveCount(1);
+    await page.getByTestId('draft-item').first().click();
+    await page.waitForURL(/\/petitions\/[0-9a-f-]{36}$/);
+    await expect(page.getByTestId('error-subject')).toBeVisible();
+    await expect(page.getByTestId('error-subject')).not.toBeEmpty();
+
+    // Corrected and finalized again, it is stored once under the same record id.
+    const [{ id }] = await (async () => {
+      await page.goto(`${strict.baseURL}/sync`);
+      await waitForApp(page);
+      return outbox(page);
+    })();
+    await page.goto(`${strict.baseURL}/petitions`);
+    await waitForApp(page);
+    await page.getByTestId('draft-item').first().click();
+    await page.waitForURL(/\/petitions\/[0-9a-f-]{36}$/);
+    await page.getByTestId('field-subject').selectOption('housing');
+    await expect(page.getByTestId('autosave-status')).toHaveAttribute('data-state', 'saved');
+    await page.getByTestId('finalize').click();
+    await page.waitForURL(/\/sync$/);
+    await syncUntilAllSent(page, 1, 30_000);
+    expect(serverList(strict).map((p) => p.id)).toEqual([id]);
+
+    expect(pageErrors.uncaught).toEqual([]);
+  } finally {
+    await strict.dispose();
+  }
+});
