@@ -7,6 +7,7 @@
 //! Logic that can be tested without a browser is kept out of the components, in plain modules
 //! (`connectivity`, `locale`, `nav`, `update`, `routes`), each with its own unit tests.
 
+pub mod app_state;
 pub mod components;
 pub mod connectivity;
 pub mod locale;
@@ -64,6 +65,7 @@ fn Shell() -> impl IntoView {
     locale::follow_locale(i18n);
     connectivity::provide_connectivity();
     update::provide_update_state();
+    let app = app_state::provide_app_state();
     focus_main_after_navigation();
 
     view! {
@@ -73,6 +75,27 @@ fn Shell() -> impl IntoView {
             </a>
             <Header />
             <UpdateBanner />
+            {move || match app.store_state.get() {
+                app_state::StoreState::Failed(e) => {
+                    let advice = match e {
+                        lianxin_sync::StoreError::Blocked(_) => t!(i18n, store.blocked).into_any(),
+                        lianxin_sync::StoreError::Closed(_) => t!(i18n, store.closed).into_any(),
+                        _ => t!(i18n, store.failed).into_any(),
+                    };
+                    Some(view! {
+                        <div class="banner banner--error" role="alert" data-testid="store-error">
+                            <p>{advice}</p>
+                            <p class="mono">{e.to_string()}</p>
+                        </div>
+                    })
+                }
+                _ => None,
+            }}
+            {move || app.write_error.get().map(|msg| view! {
+                <div class="banner banner--error" role="alert" data-testid="write-error">
+                    <p>{msg}</p>
+                </div>
+            })}
             <main id="main" class="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=Home />

@@ -1,24 +1,173 @@
-//! The header's sync indicator.
-//!
-//! This is the slot the sync engine fills (issue 4: records waiting, last successful sync, a
-//! problem if any). Until the engine exists it states the one thing that is true: nothing has been
-//! synced. It links to the sync page, where the details will be.
+//! The header's sync indicator: not enrolled, offline, N waiting, synced (with the time of the
+//! last successful sync), or a problem (revoked, quarantined or needs-edit records, a refused
+//! write). It links to the sync page, where the details are.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::app_state::{local_time, use_app_state, StoreState};
+use crate::connectivity::{use_connectivity, Connectivity};
 use crate::i18n::{t, use_i18n};
 use crate::routes;
+
+/// What the indicator shows (`data-state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndicatorState {
+    /// No device enrollment (or not known yet).
+    NotEnrolled,
+    /// The browser is offline.
+    Offline,
+    /// Records wait to be sent.
+    Waiting,
+    /// Nothing waits.
+    Synced,
+    /// Something needs a person.
+    Problem,
+}
+
+impl IndicatorState {
+    /// The `data-state` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndicatorState::NotEnrolled => "not-enrolled",
+            IndicatorState::Offline => "offline",
+            IndicatorState::Waiting => "waiting",
+            IndicatorState::Synced => "synced",
+            IndicatorState::Problem => "problem",
+        }
+    }
+
+    /// Decides the state; a problem outranks everything, then enrollment, then the network.
+    pub fn decide(
+        status: Option<&lianxin_sync::SyncStatus>,
+        online: bool,
+        local_problem: bool,
+    ) -> Self {
+        let Some(s) = status else {
+            return if local_problem {
+                IndicatorState::Problem
+            } else {
+                IndicatorState::NotEnrolled
+            };
+        };
+        if local_problem || s.revoked || s.quarantined > 0 || s.needs_edit > 0 {
+            IndicatorState::Problem
+        } else if !s.enrolled {
+            IndicatorState::NotEnrolled
+        } else if !online {
+            IndicatorState::Offline
+        } else if s.waiting > 0 {
+            IndicatorState::Waiting
+        } else {
+            IndicatorState::Synced
+        }
+    }
+}
 
 /// The sync state in the header (`data-testid="sync-indicator"`).
 #[component]
 pub fn SyncIndicator() -> impl IntoView {
     let i18n = use_i18n();
+    let app = use_app_state();
+    let connectivity = use_connectivity();
+    let local_problem = move || {
+        app.write_error.with(Option::is_some)
+            || matches!(app.store_state.get(), StoreState::Failed(_))
+    };
+    let state = Memo::new(move |_| {
+        app.status.with(|s| {
+            IndicatorState::decide(
+                s.as_ref(),
+                connectivity.get() == Connectivity::Online,
+                local_problem(),
+            )
+        })
+    });
+    let waiting = move || app.status.with(|s| s.as_ref().map_or(0, |s| s.waiting));
+    let text = move || {
+        let st = app.status.get();
+        match state.get() {
+            IndicatorState::NotEnrolled => t!(i18n, sync_indicator.not_enrolled).into_any(),
+            IndicatorState::Offline => t!(i18n, sync_indicator.offline).into_any(),
+            IndicatorState::Waiting => t!(i18n, sync_indicator.waiting).into_any(),
+            IndicatorState::Synced => match st.and_then(|s| s.last_sync_ok) {
+                Some(at) => {
+                    view! { {t!(i18n, sync_indicator.synced_at)} " " {local_time(at)} }.into_any()
+                }
+                None => t!(i18n, sync_indicator.synced).into_any(),
+            },
+            IndicatorState::Problem => {
+                let Some(s) = st.filter(|_| !local_problem()) else {
+                    return t!(i18n, sync_indicator.storage_problem).into_any();
+                };
+                if s.revoked {
+                    t!(i18n, sync_indicator.revoked).into_any()
+                } else if s.quarantined > 0 {
+                    view! { {t!(i18n, sync_indicator.quarantined)} " " {s.quarantined} }.into_any()
+                } else {
+                    view! { {t!(i18n, sync_indicator.needs_edit)} " " {s.needs_edit} }.into_any()
+                }
+            }
+        }
+    };
     view! {
-        <A href=routes::SYNC attr:class="pill pill--sync" {..} data-testid="sync-indicator" data-state="not-synced">
+        <A href=routes::SYNC attr:class="pill pill--sync" {..} data-testid="sync-indicator" data-state=move || state.get().as_str()>
             <span class="pill__icon" aria-hidden="true"></span>
             <span class="visually-hidden">{t!(i18n, sync_indicator.label)} ": "</span>
-            {t!(i18n, sync_indicator.not_synced)}
+            {text}
+            <span class="pill__count" data-testid="sync-waiting-count" hidden=move || waiting() == 0>
+                {waiting}
+            </span>
         </A>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IndicatorState as S;
+    use lianxin_sync::SyncStatus;
+
+    fn blank() -> SyncStatus {
+        SyncStatus {
+            enrolled: false,
+            revoked: false,
+            waiting: 0,
+            needs_edit: 0,
+            quarantined: 0,
+            sent: 0,
+            last_sync_ok: None,
+            last_error: None,
+        }
+    }
+
+    fn enrolled() -> SyncStatus {
+        SyncStatus {
+            enrolled: true,
+            ..blank()
+        }
+    }
+
+    #[test]
+    fn unknown_or_unenrolled_devices_say_so() {
+        assert_eq!(S::decide(None, true, false), S::NotEnrolled);
+        assert_eq!(S::decide(Some(&blank()), true, false), S::NotEnrolled);
+    }
+
+    #[test]
+    fn problems_outrank_the_network_and_the_queue() {
+        let mut s = enrolled();
+        s.waiting = 3;
+        s.quarantined = 1;
+        assert_eq!(S::decide(Some(&s), false, false), S::Problem);
+        assert_eq!(S::decide(Some(&enrolled()), true, true), S::Problem);
+    }
+
+    #[test]
+    fn waiting_offline_and_synced() {
+        let mut s = enrolled();
+        assert_eq!(S::decide(Some(&s), true, false), S::Synced);
+        assert_eq!(S::decide(Some(&s), false, false), S::Offline);
+        s.waiting = 2;
+        assert_eq!(S::decide(Some(&s), true, false), S::Waiting);
     }
 }

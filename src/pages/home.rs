@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::app_state::use_app_state;
 use crate::components::page_title::PageTitle;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::routes;
@@ -11,11 +12,19 @@ use crate::routes;
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
+    let app = use_app_state();
+    let not_enrolled = move || app.status.with(|s| s.as_ref().is_some_and(|s| !s.enrolled));
     view! {
         <PageTitle page=Signal::derive(move || t_string!(i18n, home.title)) />
         <div class="page" data-testid="page-home">
             <h1>{t!(i18n, home.title)}</h1>
             <p class="lead">{t!(i18n, home.intro)}</p>
+            <Show when=not_enrolled>
+                <p class="notice" data-testid="enroll-prompt">
+                    {t!(i18n, home.enroll_prompt)} " "
+                    <A href=routes::ENROLL>{t!(i18n, home.enroll_link)}</A>
+                </p>
+            </Show>
             <ul class="cards">
                 <li class="card">
                     <A href=routes::PETITION_NEW attr:class="card__link">
