@@ -36,6 +36,10 @@ pub fn Enroll() -> impl IntoView {
             error.set(Some(t_string!(i18n, enroll.code_required).to_string()));
             return;
         }
+        if l.trim().is_empty() {
+            error.set(Some(t_string!(i18n, enroll.label_required).to_string()));
+            return;
+        }
         busy.set(true);
         error.set(None);
         spawn_local(async move {

@@ -138,8 +138,9 @@ fn PetitionFormView(draft: Draft) -> impl IntoView {
         });
         ctx.autosave.set_value(Some(Rc::new(a)));
     }
+    // try_: the cleanup may run while this owner's values are being disposed.
     let flush = move || {
-        if let Some(a) = ctx.autosave.get_value() {
+        if let Some(Some(a)) = ctx.autosave.try_get_value() {
             spawn_local(async move {
                 let _ = a.flush().await;
             });
