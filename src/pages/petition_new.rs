@@ -66,7 +66,9 @@ pub fn PetitionNew() -> impl IntoView {
         <div class="page" data-testid="page-petition-new">
             <h1>{t!(i18n, petition_new.title)}</h1>
             {move || {
-                if let Some(e) = error.get() {
+                if let StoreState::Failed(e) = app.store_state.get() {
+                    view! { <p class="notice notice--error" role="alert">{e.to_string()}</p> }.into_any()
+                } else if let Some(e) = error.get() {
                     view! { <p class="notice notice--error" role="alert">{e}</p> }.into_any()
                 } else if not_enrolled() {
                     view! {
