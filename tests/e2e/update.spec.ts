@@ -20,6 +20,10 @@ test('a waiting new release is announced and applied by 重新加载', async ({ 
 
     // The next release: a byte-different service worker.
     appendFileSync(join(dist, 'sw.js'), '\n// next release\n');
+    // A real release writes fresh .br/.gz variants with the build; this stand-in release only
+    // edits sw.js, so drop the stale variants or the server would keep sending the old worker.
+    rmSync(join(dist, 'sw.js.br'), { force: true });
+    rmSync(join(dist, 'sw.js.gz'), { force: true });
     await page.evaluate(async () => {
       const registration = await navigator.serviceWorker.getRegistration();
       await registration?.update();
