@@ -1,7 +1,7 @@
 // A new release: when the server starts serving a different service worker, the open app says
 // "新版本可用 — 重新加载", and the button activates the new worker and reloads into it.
 
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, waitForApp, waitForServiceWorker, LianxinServer } from './fixtures/test';
@@ -19,7 +19,14 @@ test('a waiting new release is announced and applied by 重新加载', async ({ 
     await expect(page.getByTestId('update-banner')).toHaveCount(0);
 
     // The next release: a byte-different service worker.
-    appendFileSync(join(dist, 'sw.js'), '\n// next release\n');
+    const sw = join(dist, 'sw.js');
+    appendFileSync(sw, '\n// next release\n');
+    // The browser revalidates sw.js with If-Modified-Since, and Last-Modified has whole-second
+    // precision: edited within the second the copy was made, the file would still look unmodified
+    // and be answered 304 (this test failed that way about half the time). A real release is
+    // built minutes later; date this one a few seconds ahead to say the same.
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(sw, later, later);
     // A real release writes fresh .br/.gz variants with the build; this stand-in release only
     // edits sw.js, so drop the stale variants or the server would keep sending the old worker.
     rmSync(join(dist, 'sw.js.br'), { force: true });
