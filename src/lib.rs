@@ -45,6 +45,7 @@ use crate::pages::{
 /// The whole application: translations, router, header, and one page per route.
 #[component]
 pub fn App() -> impl IntoView {
+    remove_boot_shell();
     // leptos_i18n's sub-context provider is the one that takes an initial locale; with no parent
     // context it is the app's only i18n context. It stores nothing: `locale::follow_locale` keeps
     // the choice and `<html lang>` in step.
@@ -54,6 +55,15 @@ pub fn App() -> impl IntoView {
                 <Shell />
             </Router>
         </I18nSubContextProvider>
+    }
+}
+
+/// Removes index.html's boot shell (`#boot`), painted while the wasm was loading. Called while the
+/// app builds its DOM, before `mount_to_body` appends it, all in one task: the browser never paints
+/// both, nor neither.
+fn remove_boot_shell() {
+    if let Some(boot) = document().get_element_by_id("boot") {
+        boot.remove();
     }
 }
 

@@ -12,8 +12,29 @@ test('the app boots: the wasm starts and renders the home page without errors', 
   await expect(page.getByTestId('page-home')).toBeVisible();
   await expect(page.locator('h1').first()).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-Hans');
+  // index.html's boot shell is gone once the app has mounted: one frame, one <main>.
+  await expect(page.locator('#boot')).toHaveCount(0);
+  await expect(page.locator('main')).toHaveCount(1);
   // Nothing but the app's own frame is in <body>: no Trunk error overlay, no panic text.
   expect(pageErrors.all()).toEqual([]);
+});
+
+test('until the wasm has started, the boot shell shows the app name and says it is starting', async ({ page }) => {
+  // Hold the wasm back: what the user sees meanwhile is the HTML's own boot shell.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/_bg\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/');
+  await expect(page.locator('#boot')).toBeVisible();
+  await expect(page.locator('#boot h1')).toHaveText('连心信访');
+  await expect(page.locator('#boot [role=status]')).toHaveText('正在启动…');
+  release();
+  await waitForApp(page);
+  await expect(page.locator('#boot')).toHaveCount(0);
+  await expect(page.getByTestId('page-home')).toBeVisible();
 });
 
 for (const route of ROUTES) {

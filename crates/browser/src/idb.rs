@@ -161,16 +161,22 @@ fn envelope<T: Serialize>(fields: &[(&str, &str)], value: &T) -> Result<JsValue,
 }
 
 fn open_envelope<T: DeserializeOwned>(value: &JsValue) -> Result<T, StoreError> {
+    // The generic part stays this one call: every record type read from the store is decoded by
+    // the same `from_slice` instance that `collect` uses, rather than by a second, `from_str` one.
+    serde_json::from_slice(&envelope_json(value)?).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The UTF-8 JSON inside an envelope, whether it was written as bytes or (older entries) as text.
+fn envelope_json(value: &JsValue) -> Result<Vec<u8>, StoreError> {
     let json = js_sys::Reflect::get(value, &JsValue::from_str("json"))
         .map_err(|_| StoreError::Corrupt("entry without its json field".into()))?;
-    let parsed = if let Some(text) = json.as_string() {
-        serde_json::from_str(&text)
+    if let Some(text) = json.as_string() {
+        Ok(text.into_bytes())
     } else if let Some(bytes) = json.dyn_ref::<js_sys::Uint8Array>() {
-        serde_json::from_slice(&bytes.to_vec())
+        Ok(bytes.to_vec())
     } else {
-        return Err(StoreError::Corrupt("entry without its json field".into()));
-    };
-    parsed.map_err(|e| StoreError::Corrupt(e.to_string()))
+        Err(StoreError::Corrupt("entry without its json field".into()))
+    }
 }
 
 fn draft_env(d: &Draft) -> Result<JsValue, StoreError> {

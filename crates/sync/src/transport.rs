@@ -87,14 +87,15 @@ pub fn decode_response<T: DeserializeOwned>(
                 snippet(body)
             )));
         }
-        return serde_json::from_str(body).map_err(|e| {
+        // `from_slice`, like the store: one JSON parser instance per type in the wasm, not two.
+        return serde_json::from_slice(body.as_bytes()).map_err(|e| {
             TransportError::Offline(format!("HTTP {status} body is not a protocol answer: {e}"))
         });
     }
     // Our server's errors are always `{"error": {...}}` JSON; anything else came from something
     // between us and it, and says nothing about our request.
     let api_error = if json {
-        serde_json::from_str::<ErrorBody>(body).ok()
+        serde_json::from_slice::<ErrorBody>(body.as_bytes()).ok()
     } else {
         None
     };
