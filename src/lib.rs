@@ -58,13 +58,18 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Removes index.html's boot shell (`#boot`), painted while the wasm was loading. Called while the
-/// app builds its DOM, before `mount_to_body` appends it, all in one task: the browser never paints
-/// both, nor neither.
+/// Removes index.html's boot shell (`#boot`), painted while the wasm was loading. The shell is a
+/// fixed, opaque layer (style/main.css), so the app mounts underneath it unseen; it is taken away
+/// two frames later, once the app has been painted: nothing flashes and nothing shifts. (Taken
+/// away at once, the browser also dropped its early paint from Largest Contentful Paint.)
 fn remove_boot_shell() {
-    if let Some(boot) = document().get_element_by_id("boot") {
-        boot.remove();
-    }
+    request_animation_frame(|| {
+        request_animation_frame(|| {
+            if let Some(boot) = document().get_element_by_id("boot") {
+                boot.remove();
+            }
+        })
+    });
 }
 
 /// The frame around every page. Its root carries `data-testid="app-ready"`: it exists only once

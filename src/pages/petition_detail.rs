@@ -3,7 +3,6 @@
 //! and moves the draft into the outbox in one transaction.
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use leptos::ev;
 use leptos::prelude::*;
@@ -129,7 +128,7 @@ fn PetitionFormView(draft: Draft) -> impl IntoView {
     };
     if let Some(store) = app.store() {
         let save_state = ctx.save_state;
-        let a = Autosave::new(store, Duration::from_millis(250), move |r| {
+        let a = Autosave::new(store, lianxin_browser::autosave::DEFAULT_DELAY, move |r| {
             app.note_write(&r);
             save_state.set(match r {
                 Ok(()) => SaveState::Saved,

@@ -13,6 +13,10 @@ use wasm_bindgen::JsCast;
 /// The longest debounce the issue allows.
 pub const MAX_DELAY: Duration = Duration::from_millis(300);
 
+/// The debounce the app uses: an edit must be *durable* within 300 ms, and the IndexedDB write
+/// after the debounce takes 4–17 ms (BENCHMARKS.md), so the debounce itself stays well below.
+pub const DEFAULT_DELAY: Duration = Duration::from_millis(250);
+
 type OnSaved = Rc<dyn Fn(Result<(), StoreError>)>;
 
 struct State {

@@ -10,7 +10,6 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
 use chrono::Utc;
 use lianxin_browser::{Autosave, IdbStore, SCHEMA_VERSION};
@@ -257,23 +256,37 @@ async fn autosave_of_one_edit_until_durable() {
         raw,
     );
 
-    // Through the debouncer: edit → committed, with the 300 ms the issue allows.
-    let saved: Rc<RefCell<Option<f64>>> = Rc::default();
-    let saved_at = saved.clone();
-    let auto = Autosave::new(s.clone(), Duration::from_millis(300), move |r| {
-        r.unwrap();
-        *saved_at.borrow_mut() = Some(now());
-    });
-    let t0 = now();
-    auto.edit(d.clone());
-    while saved.borrow().is_none() {
-        sleep(5).await;
+    // Through the debouncer, with the app's own delay: keystroke → committed, ten times. The issue
+    // allows 300 ms from the edit to durable.
+    let mut totals = Vec::new();
+    for _ in 0..10 {
+        let saved: Rc<RefCell<Option<f64>>> = Rc::default();
+        let saved_at = saved.clone();
+        let auto = Autosave::new(
+            s.clone(),
+            lianxin_browser::autosave::DEFAULT_DELAY,
+            move |r| {
+                r.unwrap();
+                *saved_at.borrow_mut() = Some(now());
+            },
+        );
+        let t0 = now();
+        auto.edit(d.clone());
+        while saved.borrow().is_none() {
+            sleep(5).await;
+        }
+        totals.push(saved.borrow().unwrap() - t0);
     }
-    let total = saved.borrow().unwrap() - t0;
+    totals.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let (median, worst) = (totals[5], totals[9]);
     web_sys::console::log_1(
-        &format!("BENCH autosave edit → durable through Autosave(300 ms): {total:.1} ms").into(),
+        &format!(
+            "BENCH autosave edit → durable through Autosave({} ms): median {median:.1} ms, worst of 10 {worst:.1} ms",
+            lianxin_browser::autosave::DEFAULT_DELAY.as_millis()
+        )
+        .into(),
     );
-    assert!(total < 400.0, "autosave took {total} ms");
+    assert!(worst <= 300.0, "an edit took {worst} ms to become durable");
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
