@@ -13,17 +13,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const SERVER_BIN =
   process.env.LIANXIN_SERVER_BIN ?? join(REPO_ROOT, 'target', 'release', 'lianxin-server');
 export const STATIC_DIR = process.env.LIANXIN_STATIC_DIR ?? join(REPO_ROOT, 'dist');
-export const CHROMIUM_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 
 async function freePort() {
   return new Promise((done, fail) => {
