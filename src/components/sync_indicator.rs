@@ -1,4 +1,4 @@
-//! The header's sync indicator: not enrolled, offline, N waiting, synced (with the time of the
+//! The header's sync indicator: not enrolled, offline, server unreachable, N waiting, synced (with the time of the
 //! last successful sync), or a problem (revoked, quarantined or needs-edit records, a refused
 //! write). It links to the sync page, where the details are.
 
@@ -17,6 +17,9 @@ pub enum IndicatorState {
     NotEnrolled,
     /// The browser is offline.
     Offline,
+    /// The browser says it is online, but the last sync run could not reach the server (server
+    /// down, captive portal, a proxy's error page). `navigator.onLine` alone would say all is well.
+    Unreachable,
     /// Records wait to be sent.
     Waiting,
     /// Nothing waits.
@@ -31,6 +34,7 @@ impl IndicatorState {
         match self {
             IndicatorState::NotEnrolled => "not-enrolled",
             IndicatorState::Offline => "offline",
+            IndicatorState::Unreachable => "unreachable",
             IndicatorState::Waiting => "waiting",
             IndicatorState::Synced => "synced",
             IndicatorState::Problem => "problem",
@@ -56,6 +60,12 @@ impl IndicatorState {
             IndicatorState::NotEnrolled
         } else if !online {
             IndicatorState::Offline
+        } else if s
+            .last_error
+            .as_ref()
+            .is_some_and(|e| e.kind == lianxin_sync::engine::OFFLINE_KIND)
+        {
+            IndicatorState::Unreachable
         } else if s.waiting > 0 {
             IndicatorState::Waiting
         } else {
@@ -89,6 +99,7 @@ pub fn SyncIndicator() -> impl IntoView {
         match state.get() {
             IndicatorState::NotEnrolled => t!(i18n, sync_indicator.not_enrolled).into_any(),
             IndicatorState::Offline => t!(i18n, sync_indicator.offline).into_any(),
+            IndicatorState::Unreachable => t!(i18n, sync_indicator.unreachable).into_any(),
             IndicatorState::Waiting => t!(i18n, sync_indicator.waiting).into_any(),
             IndicatorState::Synced => match st.and_then(|s| s.last_sync_ok) {
                 Some(at) => {
@@ -168,6 +179,39 @@ mod tests {
         assert_eq!(S::decide(Some(&s), true, false), S::Synced);
         assert_eq!(S::decide(Some(&s), false, false), S::Offline);
         s.waiting = 2;
+        assert_eq!(S::decide(Some(&s), true, false), S::Waiting);
+    }
+
+    fn failed(kind: &str) -> SyncStatus {
+        SyncStatus {
+            waiting: 2,
+            last_error: Some(lianxin_sync::SyncProblem {
+                at: chrono::Utc::now(),
+                kind: kind.into(),
+                message: "…".into(),
+            }),
+            ..enrolled()
+        }
+    }
+
+    #[test]
+    fn online_but_the_last_run_could_not_reach_the_server_says_unreachable() {
+        let s = failed(lianxin_sync::engine::OFFLINE_KIND);
+        assert_eq!(S::decide(Some(&s), true, false), S::Unreachable);
+        // The browser's own offline state says more, and wins.
+        assert_eq!(S::decide(Some(&s), false, false), S::Offline);
+    }
+
+    #[test]
+    fn a_good_run_clears_unreachable() {
+        let mut s = failed(lianxin_sync::engine::OFFLINE_KIND);
+        s.last_error = None;
+        assert_eq!(S::decide(Some(&s), true, false), S::Waiting);
+    }
+
+    #[test]
+    fn other_failures_are_not_called_unreachable() {
+        let s = failed("rejected");
         assert_eq!(S::decide(Some(&s), true, false), S::Waiting);
     }
 }

@@ -128,7 +128,7 @@ fn PetitionFormView(draft: Draft) -> impl IntoView {
     };
     if let Some(store) = app.store() {
         let save_state = ctx.save_state;
-        let a = Autosave::new(store, lianxin_browser::autosave::DEFAULT_DELAY, move |r| {
+        let a = Autosave::new(store, lianxin_browser::AUTOSAVE_DELAY, move |r| {
             app.note_write(&r);
             save_state.set(match r {
                 Ok(()) => SaveState::Saved,

@@ -172,7 +172,10 @@ test('a: two petitions finalized with the server stopped survive a reload and re
   expect(before.map((r) => r.state)).toEqual(['queued', 'queued']);
   const ids = before.map((r) => r.id);
   expect(new Set(ids).size).toBe(2);
-  await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', /offline|waiting/);
+  // The browser believes it is online; the header says what the sync runs found: no server.
+  await expect(page.getByTestId('connectivity')).toHaveAttribute('data-state', 'online');
+  await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'unreachable', { timeout: 20_000 });
+  await expect(page.getByTestId('sync-indicator')).toContainText('连不上服务器');
   await expect(page.getByTestId('sync-waiting-count')).toContainText('2');
   expect(serverCount(server)).toBe(0);
 

@@ -10,12 +10,7 @@ use lianxin_sync::{Draft, Store, StoreError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// The longest debounce the issue allows.
-pub const MAX_DELAY: Duration = Duration::from_millis(300);
-
-/// The debounce the app uses: an edit must be *durable* within 300 ms, and the IndexedDB write
-/// after the debounce takes 4–17 ms (BENCHMARKS.md), so the debounce itself stays well below.
-pub const DEFAULT_DELAY: Duration = Duration::from_millis(250);
+pub use crate::{AUTOSAVE_DELAY as DEFAULT_DELAY, AUTOSAVE_MAX_DELAY as MAX_DELAY};
 
 type OnSaved = Rc<dyn Fn(Result<(), StoreError>)>;
 

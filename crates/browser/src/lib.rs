@@ -21,6 +21,16 @@
 //! (Without the driver: `with_sync_lock(|| engine.sync_once()).await`, `Ok(None)` meaning that
 //! another tab is syncing.)
 
+use std::time::Duration;
+
+/// The longest autosave debounce the issue allows: an edit must be durable within 300 ms.
+pub const AUTOSAVE_MAX_DELAY: Duration = Duration::from_millis(300);
+
+/// The autosave debounce the app uses. The IndexedDB write after it takes 4–17 ms
+/// (BENCHMARKS.md), so the debounce itself stays well below [`AUTOSAVE_MAX_DELAY`]. Defined
+/// outside the wasm-only [`autosave`] module so that the app's native build sees it too.
+pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(250);
+
 #[cfg(target_arch = "wasm32")]
 pub mod autosave;
 #[cfg(target_arch = "wasm32")]

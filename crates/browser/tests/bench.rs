@@ -262,14 +262,10 @@ async fn autosave_of_one_edit_until_durable() {
     for _ in 0..10 {
         let saved: Rc<RefCell<Option<f64>>> = Rc::default();
         let saved_at = saved.clone();
-        let auto = Autosave::new(
-            s.clone(),
-            lianxin_browser::autosave::DEFAULT_DELAY,
-            move |r| {
-                r.unwrap();
-                *saved_at.borrow_mut() = Some(now());
-            },
-        );
+        let auto = Autosave::new(s.clone(), lianxin_browser::AUTOSAVE_DELAY, move |r| {
+            r.unwrap();
+            *saved_at.borrow_mut() = Some(now());
+        });
         let t0 = now();
         auto.edit(d.clone());
         while saved.borrow().is_none() {
@@ -282,7 +278,7 @@ async fn autosave_of_one_edit_until_durable() {
     web_sys::console::log_1(
         &format!(
             "BENCH autosave edit → durable through Autosave({} ms): median {median:.1} ms, worst of 10 {worst:.1} ms",
-            lianxin_browser::autosave::DEFAULT_DELAY.as_millis()
+            lianxin_browser::AUTOSAVE_DELAY.as_millis()
         )
         .into(),
     );

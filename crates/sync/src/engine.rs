@@ -80,6 +80,10 @@ pub enum SyncError {
     Store(#[from] StoreError),
 }
 
+/// [`SyncProblem::kind`] of a run that could not reach the server (no network, server down, a
+/// captive portal or proxy answering instead of it).
+pub const OFFLINE_KIND: &str = "offline";
+
 impl SyncError {
     /// The indicator's kind string for [`SyncProblem::kind`].
     pub fn kind(&self) -> &'static str {
@@ -87,7 +91,7 @@ impl SyncError {
             SyncError::Busy => "busy",
             SyncError::NotEnrolled => "not_enrolled",
             SyncError::Revoked(_) => "revoked",
-            SyncError::Offline { .. } => "offline",
+            SyncError::Offline { .. } => OFFLINE_KIND,
             SyncError::Rejected(_) => "rejected",
             SyncError::Store(_) => "storage",
         }
