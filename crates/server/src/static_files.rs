@@ -147,13 +147,17 @@ fn looks_like_app_route(path: &str) -> bool {
     !last.contains('.')
 }
 
-/// Trunk's hashed names: `<stem>-<16 hex>[_bg].<ext>`.
+/// Trunk's hashed names: `<stem>-<hash>[_bg].<ext>`, the hash a `u64` written with `{:x}`: 16 hex
+/// digits, or fewer when it has leading zeros (one build in 16 has 15 — CI met one). 12 or more
+/// hex digits are taken as a hash: a shorter hash has odds of 1 in 65,536, and then the file is
+/// merely revalidated, while our own unhashed names (`icon-192.png`) never come near 12.
 fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or("");
     let stem = name.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, h)| h.len() >= 16 && h.chars().all(|c| c.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, h)| {
+        (12..=16).contains(&h.len()) && h.chars().all(|c| c.is_ascii_hexdigit())
+    })
 }
 
 fn cache_control_for(path: &str) -> HeaderValue {
@@ -189,6 +193,10 @@ mod tests {
         assert!(is_hashed_asset("/lianxin-4f1c2b3a4d5e6f70_bg.wasm"));
         assert!(is_hashed_asset("/lianxin-4f1c2b3a4d5e6f70.js"));
         assert!(is_hashed_asset("/style-0123456789abcdef.css"));
+        // A hash with a leading zero digit is written with 15 digits.
+        assert!(is_hashed_asset("/lianxin-b1df6553eaf9d1b_bg.wasm"));
+        assert!(!is_hashed_asset("/icons/icon-192.png"));
+        assert!(!is_hashed_asset("/icons/maskable-512.png"));
         assert!(!is_hashed_asset("/sw.js"));
         assert!(!is_hashed_asset("/manifest.webmanifest"));
         assert!(!is_hashed_asset("/icons/icon-192.png"));
