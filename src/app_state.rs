@@ -9,16 +9,17 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use lianxin_sync::{sync_status, StoreError, SyncEngine, SyncStatus};
 
+pub use lianxin_browser::SyncEvent;
 pub use platform::{
     download, estimate, is_persistent, request_persistent, unsent_export_file, AppStore,
-    AppTransport, Autosave, SyncDriver, SyncEvent,
+    AppTransport, Autosave, SyncDriver,
 };
 
 #[cfg(target_arch = "wasm32")]
 mod platform {
     pub use lianxin_browser::{
         download, estimate, is_persistent, request_persistent, unsent_export_file, Autosave,
-        FetchTransport as AppTransport, IdbStore as AppStore, SyncDriver, SyncEvent,
+        FetchTransport as AppTransport, IdbStore as AppStore, SyncDriver,
     };
 
     /// Opens the IndexedDB store.
@@ -37,12 +38,12 @@ mod platform {
     //! Native stand-ins with the browser adapters' signatures; never run in the browser.
     use std::time::Duration;
 
+    use lianxin_browser::SyncEvent;
+
     use lianxin_core::protocol::{
         EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse,
     };
-    use lianxin_sync::{
-        Draft, Store, StoreError, SyncEngine, SyncError, SyncSummary, Transport, TransportError,
-    };
+    use lianxin_sync::{Draft, Store, StoreError, SyncEngine, Transport, TransportError};
 
     /// The in-memory store.
     pub type AppStore = lianxin_sync::MemoryStore;
@@ -71,22 +72,6 @@ mod platform {
         async fn pull(&self, _: &str, _: i64) -> Result<PullResponse, TransportError> {
             Err(TransportError::Offline("native".into()))
         }
-    }
-
-    /// As `lianxin_browser::SyncEvent`.
-    #[derive(Debug, Clone, PartialEq)]
-    pub enum SyncEvent {
-        /// A run started.
-        Started,
-        /// A run finished.
-        Finished {
-            /// The outcome.
-            result: Result<SyncSummary, SyncError>,
-            /// The next automatic run.
-            next_in: Option<Duration>,
-        },
-        /// Another tab syncs.
-        Skipped,
     }
 
     /// As `lianxin_browser::SyncDriver`, without triggers.

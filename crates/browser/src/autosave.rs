@@ -10,7 +10,7 @@ use lianxin_sync::{Draft, Store, StoreError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-pub use crate::{AUTOSAVE_DELAY as DEFAULT_DELAY, AUTOSAVE_MAX_DELAY as MAX_DELAY};
+use crate::AUTOSAVE_MAX_DELAY;
 
 type OnSaved = Rc<dyn Fn(Result<(), StoreError>)>;
 
@@ -29,7 +29,7 @@ pub struct Autosave<S: Store + Clone + 'static> {
 }
 
 impl<S: Store + Clone + 'static> Autosave<S> {
-    /// Saves to `store` `delay` after the last edit (clamped to [`MAX_DELAY`]); `on_saved` gets
+    /// Saves to `store` `delay` after the last edit (clamped to [`AUTOSAVE_MAX_DELAY`]); `on_saved` gets
     /// every outcome, so a refused write (storage full) is shown, never lost silently.
     pub fn new(
         store: S,
@@ -38,7 +38,7 @@ impl<S: Store + Clone + 'static> Autosave<S> {
     ) -> Self {
         Autosave {
             store,
-            delay: delay.min(MAX_DELAY),
+            delay: delay.min(AUTOSAVE_MAX_DELAY),
             state: Rc::new(RefCell::new(State {
                 pending: None,
                 timer: None,

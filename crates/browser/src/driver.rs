@@ -13,30 +13,15 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use lianxin_sync::{Store, SyncEngine, SyncError, SyncSummary, Transport};
+use lianxin_sync::{Store, SyncEngine, Transport};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::locks::with_sync_lock;
+use crate::SyncEvent;
 
 /// Default time between runs while everything works (new campaigns and statuses arrive by pull).
 pub const DEFAULT_PERIOD: Duration = Duration::from_secs(5 * 60);
-
-/// What the UI hears about runs.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SyncEvent {
-    /// A run started (show a spinner).
-    Started,
-    /// A run finished; `next_in` is when the driver will try again by itself, if it will.
-    Finished {
-        /// The run's outcome.
-        result: Result<SyncSummary, SyncError>,
-        /// The next automatic run.
-        next_in: Option<Duration>,
-    },
-    /// Another tab holds the sync lock; this tab did nothing.
-    Skipped,
-}
 
 type Listener = Box<dyn Fn(&SyncEvent)>;
 

@@ -23,6 +23,8 @@
 
 use std::time::Duration;
 
+use lianxin_sync::{SyncError, SyncSummary};
+
 /// The longest autosave debounce the issue allows: an edit must be durable within 300 ms.
 pub const AUTOSAVE_MAX_DELAY: Duration = Duration::from_millis(300);
 
@@ -30,6 +32,23 @@ pub const AUTOSAVE_MAX_DELAY: Duration = Duration::from_millis(300);
 /// (BENCHMARKS.md), so the debounce itself stays well below [`AUTOSAVE_MAX_DELAY`]. Defined
 /// outside the wasm-only [`autosave`] module so that the app's native build sees it too.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(250);
+
+/// What the UI hears about the [`SyncDriver`]'s runs. Plain data, defined outside the wasm-only
+/// `driver` module so that the app's native build (its unit tests) uses this same type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncEvent {
+    /// A run started (show a spinner).
+    Started,
+    /// A run finished; `next_in` is when the driver will try again by itself, if it will.
+    Finished {
+        /// The run's outcome.
+        result: Result<SyncSummary, SyncError>,
+        /// The next automatic run.
+        next_in: Option<Duration>,
+    },
+    /// Another tab holds the sync lock; this tab did nothing.
+    Skipped,
+}
 
 #[cfg(target_arch = "wasm32")]
 pub mod autosave;
@@ -49,7 +68,7 @@ pub mod storage;
 #[cfg(target_arch = "wasm32")]
 pub use autosave::Autosave;
 #[cfg(target_arch = "wasm32")]
-pub use driver::{SyncDriver, SyncEvent};
+pub use driver::SyncDriver;
 #[cfg(target_arch = "wasm32")]
 pub use export::{download, unsent_export_file, ExportFile};
 #[cfg(target_arch = "wasm32")]
