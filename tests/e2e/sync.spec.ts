@@ -146,6 +146,25 @@ async function cloneQueuedRecord(page: Page, n: number): Promise<void> {
   }, n);
 }
 
+/**
+ * An enrolled app with `n` records queued and the server stopped: one petition through the form
+ * with the server down (so it stays queued), then copies of its outbox entry with fresh ids, and a
+ * reload that shows all `n` on /sync.
+ */
+async function queueWithServerStopped(page: Page, server: LianxinServer, n: number): Promise<void> {
+  await page.goto('/');
+  await waitForApp(page);
+  await waitForServiceWorker(page);
+  await enroll(page, server);
+  await server.stop();
+  await finalizePetition(page, { name: '张三' });
+  await expect(page.getByTestId('outbox-item')).toHaveAttribute('data-state', 'queued');
+  await cloneQueuedRecord(page, n);
+  await page.reload();
+  await waitForApp(page);
+  await expect(page.getByTestId('outbox-item')).toHaveCount(n, { timeout: 20_000 });
+}
+
 test('a: two petitions finalized with the server stopped survive a reload and reach it exactly once', async ({
   page,
   server,
@@ -206,20 +225,7 @@ test(`b: the server killed with the ${killAt} push of 200 records on the wire: a
   pageErrors,
 }) => {
   test.setTimeout(180_000);
-  await page.goto('/');
-  await waitForApp(page);
-  await waitForServiceWorker(page);
-  await enroll(page, server);
-
-  // One petition through the form with the server stopped (so it stays queued), then 199 copies
-  // of its outbox entry with fresh ids.
-  await server.stop();
-  await finalizePetition(page, { name: '张三' });
-  await expect(page.getByTestId('outbox-item')).toHaveAttribute('data-state', 'queued');
-  await cloneQueuedRecord(page, 200);
-  await page.reload();
-  await waitForApp(page);
-  await expect(page.getByTestId('outbox-item')).toHaveCount(200, { timeout: 20_000 });
+  await queueWithServerStopped(page, server, 200);
   const ids = (await outbox(page)).map((r) => r.id);
   expect(new Set(ids).size).toBe(200);
 
@@ -273,17 +279,7 @@ test(`b: the server killed with the ${killAt} push of 200 records on the wire: a
 
 test('b2: 200 queued records sync to a running server (records/s)', async ({ page, server }) => {
   test.setTimeout(120_000);
-  await page.goto('/');
-  await waitForApp(page);
-  await waitForServiceWorker(page);
-  await enroll(page, server);
-  await server.stop();
-  await finalizePetition(page, { name: '张三' });
-  await expect(page.getByTestId('outbox-item')).toHaveAttribute('data-state', 'queued');
-  await cloneQueuedRecord(page, 200);
-  await page.reload();
-  await waitForApp(page);
-  await expect(page.getByTestId('outbox-item')).toHaveCount(200, { timeout: 20_000 });
+  await queueWithServerStopped(page, server, 200);
 
   const firstPush = page.waitForRequest((r) => r.url().endsWith(PUSH_PATH) && r.method() === 'POST', {
     timeout: 60_000,
