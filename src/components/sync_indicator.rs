@@ -1,6 +1,6 @@
-//! The header's sync indicator: not enrolled, offline, server unreachable, N waiting, synced (with the time of the
-//! last successful sync), or a problem (revoked, quarantined or needs-edit records, a refused
-//! write). It links to the sync page, where the details are.
+//! The header's sync indicator: not enrolled, offline, server unreachable, N waiting, synced
+//! (with the time of the last successful sync), or a problem (revoked, quarantined or needs-edit
+//! records, a refused write). It links to the sync page, where the details are.
 
 use leptos::prelude::*;
 use leptos_router::components::A;

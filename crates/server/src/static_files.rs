@@ -195,7 +195,6 @@ mod tests {
         assert!(is_hashed_asset("/style-0123456789abcdef.css"));
         // A hash with a leading zero digit is written with 15 digits.
         assert!(is_hashed_asset("/lianxin-b1df6553eaf9d1b_bg.wasm"));
-        assert!(!is_hashed_asset("/icons/icon-192.png"));
         assert!(!is_hashed_asset("/icons/maskable-512.png"));
         assert!(!is_hashed_asset("/sw.js"));
         assert!(!is_hashed_asset("/manifest.webmanifest"));
