@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // App shell transfer size: index.html + the JS + the wasm + the CSS, exactly as the real server
-// sends them (compressed) to a browser that accepts br and gzip.
+// sends them (compressed) to a browser that accepts br and gzip. The JS is what index.html loads
+// and every module those import in turn (the split loader, wasm-bindgen's snippets); the wasm is
+// the main module only: the page modules are fetched when their page is first opened.
 //
 //   make pwa server && node scripts/bench-shell.mjs
 //
@@ -36,11 +38,20 @@ try {
   ];
   const rows = [];
   const totals = { raw: 0, gzip: 0, br: 0 };
-  for (const [path, kind] of files) {
+  for (let i = 0; i < files.length; i++) {
+    const [path, kind] = files[i];
     const raw = await get(server.baseURL + path, 'identity');
     const gz = await get(server.baseURL + path, 'gzip');
     const br = await get(server.baseURL + path, 'br, gzip');
     if (raw.status !== 200) throw new Error(`${path}: ${raw.status}`);
+    if (kind === 'js') {
+      // Static imports (`import ... from './x.js'`) load with the module, before the app starts.
+      const text = raw.body.toString('utf8');
+      for (const [, spec] of text.matchAll(/\bimport\b[^'"]*?from\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+        const imported = new URL(spec, server.baseURL + path).pathname;
+        if (!files.some(([p]) => p === imported)) files.push([imported, 'js']);
+      }
+    }
     const row = {
       path,
       kind,

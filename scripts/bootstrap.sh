@@ -7,6 +7,8 @@
 #   - the wasm32-unknown-unknown target for the stable toolchain;
 #   - Trunk 0.21.14 (`cargo install --locked`; 0.22 needs a newer rustc);
 #   - wasm-bindgen-cli at exactly the `wasm-bindgen` version in Cargo.lock (without --locked, which fails);
+#   - wasm-split-cli (crate wasm_split_cli_support), which cuts the release wasm into a main module
+#     and one module per page (scripts/build-wasm.mjs);
 #   - Debian's chromium, chromium-driver, fonts-wqy-microhei (CJK glyphs) and postgresql (for the
 #     PostgreSQL-backed server tests; scripts/pg-test.sh starts a throwaway cluster);
 #   - the npm tools from the committed package-lock.json (`npm ci`): Playwright, axe-core, Lighthouse and
@@ -18,6 +20,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION=0.21.14
+# Must understand the split points of the `wasm_split_helpers` that Leptos uses (0.2.x in Cargo.lock).
+WASM_SPLIT_VERSION=0.2.4
 APT_PACKAGES=(chromium chromium-driver fonts-wqy-microhei postgresql)
 
 did=()
@@ -65,6 +69,17 @@ else
     # Not --locked: one of its locked dependencies is not in the registry (toolchain-notes.md).
     cargo install wasm-bindgen-cli --version "$wbg_version" --force
     did+=("wasm-bindgen-cli $wbg_version")
+fi
+
+# --- wasm-split-cli -------------------------------------------------------------------------------
+# It has no --version; cargo's own record of installed crates says which one is there.
+if cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:" \
+    && command -v wasm-split-cli >/dev/null; then
+    say "ok: wasm-split-cli $WASM_SPLIT_VERSION"
+else
+    say "installing wasm-split-cli $WASM_SPLIT_VERSION (takes ~2 min)"
+    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
+    did+=("wasm-split-cli $WASM_SPLIT_VERSION")
 fi
 
 # --- Debian packages --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 //   TRUNK_STAGING_DIR=dist node scripts/gen-sw.mjs    # or: node scripts/gen-sw.mjs dist
 
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -68,6 +68,32 @@ export function renderWorker({ version, urls, shellUrl, workerSource = readFileS
   ].join("\n");
 }
 
+/** The directory index.html copies the app's JS and wasm modules into (scripts/build-wasm.mjs). */
+export const PKG_DIR = "pkg";
+
+/**
+ * Renames `dir`/pkg/ to pkg-<hash of its contents>/ and points index.html at the new name, so the
+ * server can cache the modules as immutable, like Trunk's hashed files. The directory is named,
+ * not each file, because the modules import each other by relative name (the glue imports
+ * `./__wasm_split.js`, which fetches `./chunk_3.wasm` ...): inside it nothing has to change.
+ * Returns the new name, or null when the build has no pkg/.
+ */
+export function fingerprintPkg(dir) {
+  const pkg = join(dir, PKG_DIR);
+  if (!existsSync(pkg)) return null;
+  const named = `${PKG_DIR}-${cacheVersion(pkg, listFiles(pkg))}`;
+  renameSync(pkg, join(dir, named));
+  const html = join(dir, SHELL_FILE);
+  const text = readFileSync(html, "utf8");
+  if (!text.includes(`/${PKG_DIR}/`)) throw new Error(`${SHELL_FILE} does not load /${PKG_DIR}/`);
+  const rewritten = text
+    .replaceAll(`/${PKG_DIR}/`, `/${named}/`)
+    // Trunk leaves the skipped `<link data-trunk rel="rust" data-trunk-skip>` in; it means nothing.
+    .replace(/<link[^>]*\bdata-trunk-skip\b[^>]*>/, "");
+  writeFileSync(html, rewritten);
+  return named;
+}
+
 /** Writes `dir`/sw.js for the build in `dir`; returns what it precaches. */
 export function generate(dir, publicUrl = "/") {
   const files = listFiles(dir);
@@ -84,6 +110,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error("usage: TRUNK_STAGING_DIR=<build dir> node scripts/gen-sw.mjs  (or pass the dir)");
     process.exit(2);
   }
+  const named = fingerprintPkg(dir);
+  if (named) console.log(`gen-sw: the app's modules are in ${named}/`);
   const { version, urls } = generate(dir, process.env.TRUNK_PUBLIC_URL ?? "/");
   console.log(`gen-sw: ${WORKER_FILE} precaches ${urls.length} files, cache version ${version}`);
   const written = precompress(dir);

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import vm from "node:vm";
 
-import { cacheVersion, generate, listFiles, precacheUrls, renderWorker } from "./gen-sw.mjs";
+import { cacheVersion, fingerprintPkg, generate, listFiles, precacheUrls, renderWorker } from "./gen-sw.mjs";
 import { precompress } from "./gen-precompressed.mjs";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 
@@ -44,6 +44,64 @@ test("every file of the build is listed, sorted, with / separators", () => {
       "main-def456.css",
       "manifest.webmanifest",
     ]);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+const SPLIT_BUILD = {
+  "index.html":
+    '<link href=/pkg/lianxin.js rel=modulepreload><link data-trunk data-trunk-skip href=Cargo.toml rel=rust>' +
+    '<script type=module>import a from"/pkg/lianxin.js";a({module_or_path:`/pkg/lianxin_bg.wasm`})</script>',
+  "pkg/lianxin.js": "import * as s from './__wasm_split.js'",
+  "pkg/__wasm_split.js": "fetch(new URL('./split_law_page.wasm', import.meta.url))",
+  "pkg/lianxin_bg.wasm": "\0asm main",
+  "pkg/split_law_page.wasm": "\0asm law",
+};
+
+test("pkg/ is renamed after its contents and index.html loads the app from the new name", () => {
+  const dir = fakeBuild(SPLIT_BUILD);
+  try {
+    const named = fingerprintPkg(dir);
+    assert.match(named, /^pkg-[0-9a-f]{16}$/);
+    assert.deepEqual(listFiles(dir), [
+      "index.html",
+      `${named}/__wasm_split.js`,
+      `${named}/lianxin.js`,
+      `${named}/lianxin_bg.wasm`,
+      `${named}/split_law_page.wasm`,
+    ]);
+    const html = readFileSync(join(dir, "index.html"), "utf8");
+    assert.ok(!html.includes("/pkg/"), html);
+    assert.equal(html.split(`/${named}/`).length - 1, 3);
+    // Trunk's skipped rust link is gone; nothing in the modules themselves changed.
+    assert.ok(!html.includes("data-trunk"), html);
+    assert.equal(readFileSync(join(dir, named, "lianxin.js"), "utf8"), SPLIT_BUILD["pkg/lianxin.js"]);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("a change to any module gives pkg/ another name; the same modules keep theirs", () => {
+  const names = [SPLIT_BUILD, SPLIT_BUILD, { ...SPLIT_BUILD, "pkg/split_law_page.wasm": "\0asm law 2" }].map(
+    (build) => {
+      const dir = fakeBuild(build);
+      try {
+        return fingerprintPkg(dir);
+      } finally {
+        rmSync(dir, { recursive: true });
+      }
+    },
+  );
+  assert.equal(names[0], names[1]);
+  assert.notEqual(names[0], names[2]);
+});
+
+test("a build without pkg/ is left as it is", () => {
+  const dir = fakeBuild(BUILD);
+  try {
+    assert.equal(fingerprintPkg(dir), null);
+    assert.deepEqual(listFiles(dir), Object.keys(BUILD).sort());
   } finally {
     rmSync(dir, { recursive: true });
   }

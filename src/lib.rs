@@ -31,16 +31,13 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
+use leptos_router::Lazy;
 use wasm_bindgen::JsCast;
 
 use crate::components::header::Header;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::{t, use_i18n, I18nSubContextProvider};
-use crate::pages::{
-    enroll::Enroll, home::Home, law::Law, not_found::NotFound, petition_detail::PetitionDetail,
-    petition_new::PetitionNew, petitions::Petitions, quiz::Quiz, settings::Settings,
-    sync::SyncStatus,
-};
+use crate::pages::{home::Home, not_found::NotFound};
 
 /// The whole application: translations, router, header, and one page per route.
 #[component]
@@ -114,14 +111,14 @@ fn Shell() -> impl IntoView {
             <main id="main" class="main" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=Home />
-                    <Route path=path!("/petitions") view=Petitions />
-                    <Route path=path!("/petitions/new") view=PetitionNew />
-                    <Route path=path!("/petitions/:id") view=PetitionDetail />
-                    <Route path=path!("/quiz") view=Quiz />
-                    <Route path=path!("/law") view=Law />
-                    <Route path=path!("/sync") view=SyncStatus />
-                    <Route path=path!("/settings") view=Settings />
-                    <Route path=path!("/enroll") view=Enroll />
+                    <Route path=path!("/petitions") view={Lazy::<pages::PetitionsRoute>::new()} />
+                    <Route path=path!("/petitions/new") view={Lazy::<pages::PetitionNewRoute>::new()} />
+                    <Route path=path!("/petitions/:id") view={Lazy::<pages::PetitionDetailRoute>::new()} />
+                    <Route path=path!("/quiz") view={Lazy::<pages::QuizRoute>::new()} />
+                    <Route path=path!("/law") view={Lazy::<pages::LawRoute>::new()} />
+                    <Route path=path!("/sync") view={Lazy::<pages::SyncRoute>::new()} />
+                    <Route path=path!("/settings") view={Lazy::<pages::SettingsRoute>::new()} />
+                    <Route path=path!("/enroll") view={Lazy::<pages::EnrollRoute>::new()} />
                 </Routes>
             </main>
         </div>

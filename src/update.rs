@@ -219,6 +219,11 @@ fn register_service_worker(ctx: UpdateContext) {
 
     leptos::task::spawn_local(async move {
         match JsFuture::from(registering).await {
+            // A registration that is not an object comes only from a stand-in `register` (test
+            // harnesses that block workers resolve it with `undefined`): nothing to watch then.
+            Ok(registration) if !registration.is_object() => {
+                leptos::logging::warn!("service worker registration returned {registration:?}");
+            }
             Ok(registration) => {
                 let registration: ServiceWorkerRegistration = registration.unchecked_into();
                 ctx.registration.set_value(Some(registration.clone()));

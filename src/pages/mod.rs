@@ -11,3 +11,91 @@ pub mod petitions;
 pub mod quiz;
 pub mod settings;
 pub mod sync;
+
+use leptos::prelude::*;
+#[cfg(feature = "split")]
+use leptos::wasm_split::wasm_split;
+use leptos::wasm_split::SplitLoaderError;
+use leptos_router::LazyRoute;
+
+use crate::i18n::{t, use_i18n};
+
+/// Declares the route of a page that is not needed to start the app.
+///
+/// With the `split` feature (the release build, scripts/build-wasm.mjs), `#[wasm_split]` moves the
+/// page's code into a wasm module of its own, fetched when the page is first opened (and
+/// precached by the service worker), so the first download is only the frame and the home page.
+/// Without it (tests, `cargo check`) the page is built into the one wasm: an unsplit wasm cannot
+/// satisfy the split's imports.
+///
+/// The split is `fallible`: a module that cannot be fetched (first visit, connection gone before
+/// the service worker had cached it) shows [`PageLoadFailed`] instead of a panic, which would
+/// abort the whole wasm. Leptos's own `#[lazy_route]` panics there, hence this macro.
+macro_rules! lazy_page {
+    ($route:ident, $file:ident :: $page:ident, $module:ident) => {
+        #[doc = concat!("The route of [`", stringify!($file), "::", stringify!($page), "`], loaded on first visit.")]
+        pub struct $route;
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_this: Self) -> AnyView {
+                match $module::load().await {
+                    Ok(view) => view,
+                    Err(_) => view! { <PageLoadFailed /> }.into_any(),
+                }
+            }
+        }
+
+        mod $module {
+            use super::$file::$page;
+            use super::*;
+
+            #[cfg(feature = "split")]
+            #[wasm_split($module, fallible, wasm_split_path = ::leptos::wasm_split)]
+            pub fn load() -> Result<AnyView, SplitLoaderError> {
+                Ok(view! { <$page /> }.into_any())
+            }
+
+            #[cfg(not(feature = "split"))]
+            pub async fn load() -> Result<AnyView, SplitLoaderError> {
+                Ok(view! { <$page /> }.into_any())
+            }
+        }
+    };
+}
+
+lazy_page!(PetitionsRoute, petitions::Petitions, petitions_page);
+lazy_page!(
+    PetitionNewRoute,
+    petition_new::PetitionNew,
+    petition_new_page
+);
+lazy_page!(
+    PetitionDetailRoute,
+    petition_detail::PetitionDetail,
+    petition_detail_page
+);
+lazy_page!(QuizRoute, quiz::Quiz, quiz_page);
+lazy_page!(LawRoute, law::Law, law_page);
+lazy_page!(SyncRoute, sync::SyncStatus, sync_page);
+lazy_page!(SettingsRoute, settings::Settings, settings_page);
+lazy_page!(EnrollRoute, enroll::Enroll, enroll_page);
+
+/// Shown in place of a page whose code could not be fetched. Opening the page again retries
+/// (a failed fetch is not remembered); reloading does too, and also picks up a newer release.
+#[component]
+fn PageLoadFailed() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="page" data-testid="page-load-failed">
+            <h1>{t!(i18n, page_load_failed.title)}</h1>
+            <p role="alert">{t!(i18n, page_load_failed.advice)}</p>
+            <button class="button" type="button" on:click=|_| {
+                let _ = window().location().reload();
+            }>{t!(i18n, page_load_failed.reload)}</button>
+        </div>
+    }
+}

@@ -147,15 +147,26 @@ fn looks_like_app_route(path: &str) -> bool {
     !last.contains('.')
 }
 
-/// Trunk's hashed names: `<stem>-<hash>[_bg].<ext>`, the hash a `u64` written with `{:x}`: 16 hex
-/// digits, or fewer when it has leading zeros (one build in 16 has 15 — CI met one). 12 or more
-/// hex digits are taken as a hash: a shorter hash has odds of 1 in 65,536, and then the file is
-/// merely revalidated, while our own unhashed names (`icon-192.png`) never come near 12.
+/// A file whose name changes whenever its contents do, so it may be cached for good: Trunk's
+/// hashed names, `<stem>-<hash>[_bg].<ext>`, and everything under the app's module directory,
+/// `pkg-<hash>/` (scripts/gen-sw.mjs names the directory, not the files, because the split wasm
+/// modules import each other by relative name).
+///
+/// Trunk writes its hash as a `u64` with `{:x}`: 16 hex digits, or fewer when it has leading zeros
+/// (one build in 16 has 15 — CI met one). 12 or more hex digits are taken as a hash: a shorter
+/// hash has odds of 1 in 65,536, and then the file is merely revalidated, while our own unhashed
+/// names (`icon-192.png`) never come near 12.
 fn is_hashed_asset(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or("");
+    let mut segments = path.trim_start_matches('/').split('/');
+    let name = segments.next_back().unwrap_or("");
     let stem = name.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, h)| {
+    has_hash_suffix(stem) || segments.next().is_some_and(has_hash_suffix)
+}
+
+/// `<name>-<12 to 16 hex digits>`.
+fn has_hash_suffix(name: &str) -> bool {
+    name.rsplit_once('-').is_some_and(|(_, h)| {
         (12..=16).contains(&h.len()) && h.chars().all(|c| c.is_ascii_hexdigit())
     })
 }
@@ -199,6 +210,18 @@ mod tests {
         assert!(!is_hashed_asset("/sw.js"));
         assert!(!is_hashed_asset("/manifest.webmanifest"));
         assert!(!is_hashed_asset("/icons/icon-192.png"));
+    }
+
+    #[test]
+    fn everything_in_the_hashed_module_directory_is_hashed() {
+        assert!(is_hashed_asset("/pkg-0caf1b4ac2340bbd/lianxin.js"));
+        assert!(is_hashed_asset("/pkg-0caf1b4ac2340bbd/chunk_9.wasm"));
+        assert!(is_hashed_asset(
+            "/pkg-0caf1b4ac2340bbd/snippets/lianxin-browser-1/inline0.js"
+        ));
+        assert!(!is_hashed_asset("/pkg/lianxin.js"));
+        // Only the top-level directory names a build: a deeper look-alike proves nothing.
+        assert!(!is_hashed_asset("/icons/x-0caf1b4ac2340bbd/a.png"));
     }
 
     #[test]

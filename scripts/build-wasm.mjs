@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// Builds the app's wasm, split into a main module and lazily loaded chunks, into target/pwa-pkg/.
+//
+// Trunk runs this as a pre_build hook (Trunk.toml); index.html copies target/pwa-pkg/ to pkg/ and
+// loads pkg/lianxin.js, and gen-sw.mjs then renames pkg/ after a hash of its contents. Trunk's
+// own Rust pipeline cannot do this: it runs wasm-bindgen straight on cargo's output, and the split
+// has to happen between the two (trunk-rs/trunk#1022). The steps are the ones cargo-leptos takes
+// for `--split`:
+//
+//   1. cargo builds the `lianxin` binary with the `split` feature (pages become `#[lazy_route]`s)
+//      and `--emit-relocs`, which wasm-split needs to move functions between modules;
+//   2. wasm-split-cli cuts it at those routes: the main module, one module per page, shared chunks
+//      and `__wasm_split.js`, which fetches them on first use;
+//   3. wasm-bindgen makes the JS glue for the main module, keeping the exports the chunks import;
+//   4. wasm-opt -Oz shrinks every module (binaryen 132 from npm: Debian's 108 breaks the wasm).
+//
+// Nothing here downloads anything: every tool comes from scripts/bootstrap.sh.
+//
+//   node scripts/build-wasm.mjs            # or let `trunk build --release --offline` run it
+
+import { execFileSync, spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = process.env.TRUNK_SOURCE_DIR ?? join(dirname(fileURLToPath(import.meta.url)), "..");
+const TARGET_DIR = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
+/** What index.html copies into the build (`<link data-trunk rel="copy-dir">`): always under the
+ *  repository's target/, wherever CARGO_TARGET_DIR puts cargo's own output. */
+export const PKG_DIR = join(ROOT, "target", "pwa-pkg");
+const NAME = "lianxin";
+const PROFILE = "wasm-release";
+/** The binaryen release that is known to produce a working wasm (see toolchain notes). */
+const WASM_OPT_VERSION = 132;
+// wasm-bindgen 0.2.130 emits these proposals; wasm-opt must be told it may keep them.
+const WASM_OPT_FEATURES = [
+  "--enable-bulk-memory",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-mutable-globals",
+  "--enable-reference-types",
+];
+
+function run(cmd, args, options = {}) {
+  console.log(`build-wasm: ${cmd} ${args.join(" ")}`);
+  execFileSync(cmd, args, { stdio: "inherit", cwd: ROOT, ...options });
+}
+
+function checkWasmOpt() {
+  let version = "";
+  try {
+    version = execFileSync("wasm-opt", ["--version"], { encoding: "utf8" });
+  } catch {
+    throw new Error("wasm-opt is not on PATH: run `make bootstrap` (npm ci installs binaryen)");
+  }
+  if (!version.includes(`version ${WASM_OPT_VERSION}`)) {
+    throw new Error(
+      `wasm-opt must be binaryen ${WASM_OPT_VERSION} from npm (node_modules/.bin), found: ${version.trim()}; ` +
+        "older releases emit a wasm that crashes at start",
+    );
+  }
+}
+
+/** Runs `wasm-opt -Oz` on every file at once, as many at a time as there are cores. */
+async function optimizeAll(files) {
+  const queue = [...files];
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      await new Promise((resolve, reject) => {
+        const child = spawn("wasm-opt", ["-Oz", ...WASM_OPT_FEATURES, file, "-o", file], {
+          stdio: ["ignore", "inherit", "pipe"],
+        });
+        let stderr = "";
+        // wasm-split writes a name subsection binaryen does not know; that warning is noise.
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("exit", (code) => {
+          const rest = stderr
+            .split("\n")
+            .filter((line) => line && !line.includes("unknown name subsection"))
+            .join("\n");
+          if (rest) console.error(rest);
+          code === 0 ? resolve() : reject(new Error(`wasm-opt failed on ${file}`));
+        });
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, cpus().length) }, worker));
+}
+
+export async function build() {
+  checkWasmOpt();
+  run("cargo", [
+    "rustc",
+    "--package", NAME,
+    "--bin", NAME,
+    "--profile", PROFILE,
+    "--target", "wasm32-unknown-unknown",
+    "--features", "split",
+    "--",
+    "-C", "link-arg=--emit-relocs",
+  ]);
+  const linked = join(TARGET_DIR, "wasm32-unknown-unknown", PROFILE, `${NAME}.wasm`);
+
+  const splitDir = join(TARGET_DIR, "wasm-split");
+  rmSync(splitDir, { recursive: true, force: true });
+  run("wasm-split-cli", [linked, splitDir, "--out-name", NAME]);
+
+  rmSync(PKG_DIR, { recursive: true, force: true });
+  mkdirSync(PKG_DIR, { recursive: true });
+  run("wasm-bindgen", [
+    "--target", "web",
+    "--no-typescript",
+    "--keep-lld-exports",
+    "--no-demangle",
+    "--out-dir", PKG_DIR,
+    "--out-name", NAME,
+    join(splitDir, `${NAME}.wasm`),
+  ]);
+  for (const file of readdirSync(splitDir)) {
+    if (file !== `${NAME}.wasm`) copyFileSync(join(splitDir, file), join(PKG_DIR, file));
+  }
+
+  const modules = readdirSync(PKG_DIR).filter((f) => f.endsWith(".wasm")).map((f) => join(PKG_DIR, f));
+  await optimizeAll(modules);
+  console.log(`build-wasm: ${modules.length} wasm modules in ${PKG_DIR}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  build().catch((e) => {
+    console.error(`build-wasm: ${e.message}`);
+    process.exit(1);
+  });
+}

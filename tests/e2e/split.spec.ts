@@ -1,0 +1,60 @@
+// Route-level code splitting: the first visit downloads the frame and the home page only; each
+// other page's wasm chunk is fetched when that page is first opened (src/pages/mod.rs,
+// scripts/build-wasm.mjs). The service worker is blocked here, so that every module the page needs
+// shows up as the page's own request instead of the worker's precaching of all of them.
+
+import { test, expect, waitForApp } from './fixtures/test';
+
+test.use({ serviceWorkers: 'block' });
+
+/** The page chunks and shared chunks wasm-split writes next to the main module. */
+const CHUNK = /\/pkg-[0-9a-f]+\/(split_[^/]+|chunk_\d+)\.wasm$/;
+
+test('the home page starts without any page chunk, and a page fetches its own when first opened', async ({
+  page,
+  pageErrors,
+}) => {
+  const chunks: string[] = [];
+  page.on('request', (request) => {
+    if (CHUNK.test(request.url())) chunks.push(new URL(request.url()).pathname.split('/').pop()!);
+  });
+
+  await page.goto('/');
+  await waitForApp(page);
+  await expect(page.getByTestId('page-home')).toBeVisible();
+  expect(chunks, 'chunks fetched for the home page').toEqual([]);
+
+  await page.getByTestId('nav-sync').click();
+  await expect(page.getByTestId('page-sync')).toBeVisible();
+  expect(chunks.filter((c) => c.startsWith('split_')), 'page modules fetched for /sync').toEqual([
+    'split_sync_page.wasm',
+  ]);
+
+  // Back home and to the sync page again: nothing more to fetch.
+  const fetched = chunks.length;
+  await page.getByTestId('nav-home').click();
+  await expect(page.getByTestId('page-home')).toBeVisible();
+  await page.getByTestId('nav-sync').click();
+  await expect(page.getByTestId('page-sync')).toBeVisible();
+  expect(chunks.length).toBe(fetched);
+
+  expect(pageErrors.all()).toEqual([]);
+});
+
+test('a page chunk that cannot be fetched does not take the app down', async ({ page, pageErrors }) => {
+  await page.route(/\/split_law_page\.wasm$/, (route) => route.abort('internetdisconnected'));
+  await page.goto('/');
+  await waitForApp(page);
+  await page.getByTestId('nav-law').click();
+  // The page says what happened and what to do, instead of the wasm aborting on a panic.
+  await expect(page.getByTestId('page-load-failed')).toBeVisible();
+  await expect(page.getByRole('alert')).toContainText('连不上服务器');
+  // The rest of the app still answers: another page opens.
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('page-settings')).toBeVisible();
+  // Once the module can be fetched again, opening the page again works: the failure was not kept.
+  await page.unroute(/\/split_law_page\.wasm$/);
+  await page.getByTestId('nav-law').click();
+  await expect(page.getByTestId('page-law')).toBeVisible();
+  expect(pageErrors.uncaught).toEqual([]);
+});
