@@ -21,6 +21,7 @@ mod platform {
         download, estimate, is_persistent, request_persistent, unsent_export_file, Autosave,
         FetchTransport as AppTransport, IdbStore as AppStore, SyncDriver,
     };
+    use lianxin_sync::SyncEngine;
 
     /// Opens the IndexedDB store.
     pub async fn open_store() -> Result<AppStore, lianxin_sync::StoreError> {
@@ -30,6 +31,57 @@ mod platform {
     /// The transport to this origin's server.
     pub fn transport() -> AppTransport {
         AppTransport::same_origin()
+    }
+
+    /// The sync driver over `engine`. In the release build (`split`), the code of a sync run —
+    /// push, pull, the protocol's JSON — is a wasm module of its own, fetched for the first run
+    /// after the app has painted: starting the app does not wait for it. A module that cannot be
+    /// fetched (first visit, connection already gone) makes that run an offline one, with the
+    /// same backoff and the same "连不上服务器" in the header.
+    pub fn driver(
+        engine: SyncEngine<AppStore, AppTransport>,
+    ) -> SyncDriver<AppStore, AppTransport> {
+        #[cfg(feature = "split")]
+        {
+            use std::rc::Rc;
+            SyncDriver::with_run_once(
+                engine,
+                Rc::new(|engine| {
+                    Box::pin(async move {
+                        match split::sync_once(engine).await {
+                            Ok(run) => run.await,
+                            Err(_) => Err(engine.unreachable(MODULE_UNAVAILABLE.into()).await),
+                        }
+                    })
+                }),
+            )
+        }
+        #[cfg(not(feature = "split"))]
+        {
+            SyncDriver::new(engine)
+        }
+    }
+
+    /// The sync error of a run whose module could not be fetched.
+    #[cfg(feature = "split")]
+    const MODULE_UNAVAILABLE: &str =
+        "同步程序还没有下载到本机，联网后自动重试。(sync module not loaded)";
+
+    #[cfg(feature = "split")]
+    mod split {
+        use super::{AppStore, AppTransport};
+        use leptos::wasm_split::{wasm_split, SplitLoaderError};
+        use lianxin_browser::driver::RunFuture;
+        use lianxin_sync::SyncEngine;
+
+        /// [`SyncEngine::sync_once`], behind the split point: everything only a run reaches
+        /// moves into the `sync_engine` module.
+        #[wasm_split(sync_engine, fallible, wasm_split_path = ::leptos::wasm_split)]
+        pub fn sync_once(
+            engine: &SyncEngine<AppStore, AppTransport>,
+        ) -> Result<RunFuture<'_>, SplitLoaderError> {
+            Ok(Box::pin(engine.sync_once()))
+        }
     }
 }
 
@@ -60,6 +112,13 @@ mod platform {
     /// The offline transport.
     pub fn transport() -> AppTransport {
         AppTransport
+    }
+
+    /// The driver over `engine`.
+    pub fn driver(
+        engine: SyncEngine<AppStore, AppTransport>,
+    ) -> SyncDriver<AppStore, AppTransport> {
+        SyncDriver::new(engine)
     }
 
     impl Transport for AppTransport {
@@ -274,7 +333,7 @@ pub fn provide_app_state() -> AppState {
     spawn_local(async move {
         match platform::open_store().await {
             Ok(store) => {
-                let driver = SyncDriver::new(SyncEngine::new(store, platform::transport()));
+                let driver = platform::driver(SyncEngine::new(store, platform::transport()));
                 driver.on_event(move |e| {
                     match e {
                         SyncEvent::Started => state.running.set(true),

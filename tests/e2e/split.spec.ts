@@ -1,9 +1,9 @@
-// Route-level code splitting: the first visit downloads the frame and the home page only; each
-// other page's wasm chunk is fetched when that page is first opened (src/pages/mod.rs,
-// scripts/build-wasm.mjs). The service worker is blocked here, so that every module the page needs
+// Code splitting: the first visit downloads the frame and the home page only; each other page's
+// wasm module is fetched when that page is first opened (src/pages/mod.rs), and the sync engine's
+// for the first sync run, which the app starts once it is up (src/app_state.rs). The service worker is blocked here, so that every module the page needs
 // shows up as the page's own request instead of the worker's precaching of all of them.
 
-import { test, expect, waitForApp } from './fixtures/test';
+import { test, expect, waitForApp, enroll } from './fixtures/test';
 
 test.use({ serviceWorkers: 'block' });
 
@@ -22,13 +22,14 @@ test('the home page starts without any page chunk, and a page fetches its own wh
   await page.goto('/');
   await waitForApp(page);
   await expect(page.getByTestId('page-home')).toBeVisible();
-  expect(chunks, 'chunks fetched for the home page').toEqual([]);
+  const pageModules = () => chunks.filter((c) => /^split_\w+_page\.wasm$/.test(c));
+  expect(pageModules(), 'page modules fetched for the home page').toEqual([]);
+  // The first sync run fetches the engine's module (the device is not enrolled: it stops there).
+  await expect.poll(() => chunks).toContain('split_sync_engine.wasm');
 
   await page.getByTestId('nav-sync').click();
   await expect(page.getByTestId('page-sync')).toBeVisible();
-  expect(chunks.filter((c) => c.startsWith('split_')), 'page modules fetched for /sync').toEqual([
-    'split_sync_page.wasm',
-  ]);
+  expect(pageModules(), 'page modules fetched for /sync').toEqual(['split_sync_page.wasm']);
 
   // Back home and to the sync page again: nothing more to fetch.
   const fetched = chunks.length;
@@ -56,5 +57,24 @@ test('a page chunk that cannot be fetched does not take the app down', async ({ 
   await page.unroute(/\/split_law_page\.wasm$/);
   await page.getByTestId('nav-law').click();
   await expect(page.getByTestId('page-law')).toBeVisible();
+  expect(pageErrors.uncaught).toEqual([]);
+});
+
+test('a sync run whose engine module cannot be fetched counts as one that reached no server; the next one syncs', async ({
+  page,
+  server,
+  pageErrors,
+}) => {
+  const ENGINE = /\/split_sync_engine\.wasm$/;
+  await page.route(ENGINE, (route) => route.abort('internetdisconnected'));
+  await enroll(page, server);
+  await page.getByTestId('nav-sync').click();
+  await expect(page.getByTestId('page-sync')).toBeVisible();
+  // Enrolled and online, but the run could not start: the header says the server is out of reach.
+  await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'unreachable', { timeout: 20_000 });
+
+  await page.unroute(ENGINE);
+  await page.getByTestId('sync-now').click();
+  await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 20_000 });
   expect(pageErrors.uncaught).toEqual([]);
 });

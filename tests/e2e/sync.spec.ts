@@ -17,6 +17,7 @@ import {
   expect,
   waitForApp,
   waitForServiceWorker,
+  enroll,
   LianxinServer,
 } from './fixtures/test';
 
@@ -34,18 +35,6 @@ function serverCount(server: LianxinServer): number {
 
 function serverList(server: LianxinServer): StoredPetition[] {
   return JSON.parse(server.run(['petition', 'list', '--json'])) as StoredPetition[];
-}
-
-/** Enrolls the browser as a field tablet through the enrollment page, with a fresh code. */
-async function enroll(page: Page, server: LianxinServer, base = ''): Promise<void> {
-  const code = server.enroll('field');
-  await page.goto(`${base}/enroll`);
-  await waitForApp(page);
-  await page.getByTestId('enroll-code').fill(code);
-  await page.getByTestId('enroll-label').fill('e2e 平板');
-  await page.getByTestId('enroll-submit').click();
-  await expect(page.getByTestId('enroll-done')).toBeVisible();
-  await expect(page.getByTestId('enroll-error')).toHaveCount(0);
 }
 
 /**

@@ -10,10 +10,12 @@
 //! - [`SyncDriver::install_triggers`] adds the app-start run, the `online` event and the timer.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 
-use lianxin_sync::{Store, SyncEngine, Transport};
+use lianxin_sync::{Store, SyncEngine, SyncError, SyncSummary, Transport};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -25,8 +27,17 @@ pub const DEFAULT_PERIOD: Duration = Duration::from_secs(5 * 60);
 
 type Listener = Box<dyn Fn(&SyncEvent)>;
 
+/// What one run returns: [`SyncEngine::sync_once`]'s result.
+pub type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<SyncSummary, SyncError>> + 'a>>;
+
+/// How the driver performs one run. [`SyncDriver::new`] calls [`SyncEngine::sync_once`]; the PWA's
+/// release build passes one to [`SyncDriver::with_run_once`] that first fetches the engine's code,
+/// which it keeps out of the wasm the app starts with (src/app_state.rs).
+pub type RunOnce<S, T> = Rc<dyn for<'a> Fn(&'a SyncEngine<S, T>) -> RunFuture<'a>>;
+
 struct Inner<S, T> {
     engine: SyncEngine<S, T>,
+    run_once: RunOnce<S, T>,
     period: Duration,
     listeners: RefCell<Vec<Listener>>,
     timer: Cell<Option<i32>>,
@@ -51,9 +62,16 @@ impl<S, T> Clone for SyncDriver<S, T> {
 impl<S: Store + 'static, T: Transport + 'static> SyncDriver<S, T> {
     /// Wraps an engine; nothing runs until [`Self::sync_now`] or [`Self::install_triggers`].
     pub fn new(engine: SyncEngine<S, T>) -> Self {
+        Self::with_run_once(engine, Rc::new(|engine| Box::pin(engine.sync_once())))
+    }
+
+    /// As [`SyncDriver::new`], with every run performed by `run_once` instead of
+    /// [`SyncEngine::sync_once`] itself.
+    pub fn with_run_once(engine: SyncEngine<S, T>, run_once: RunOnce<S, T>) -> Self {
         SyncDriver {
             inner: Rc::new(Inner {
                 engine,
+                run_once,
                 period: DEFAULT_PERIOD,
                 listeners: RefCell::default(),
                 timer: Cell::new(None),
@@ -118,7 +136,8 @@ impl<S: Store + 'static, T: Transport + 'static> SyncDriver<S, T> {
             self.inner.again.set(false);
             self.emit(&SyncEvent::Started);
             let engine = &self.inner.engine;
-            match with_sync_lock(|| engine.sync_once()).await {
+            let run_once = &self.inner.run_once;
+            match with_sync_lock(|| run_once(engine)).await {
                 Ok(Some(result)) => {
                     let next_in = match &result {
                         Ok(_) => Some(self.inner.period),
@@ -137,7 +156,7 @@ impl<S: Store + 'static, T: Transport + 'static> SyncDriver<S, T> {
                 Err(_) => {
                     // No Web Locks (very old browser): the in-engine guard still keeps this tab
                     // to one run at a time.
-                    let result = engine.sync_once().await;
+                    let result = run_once(engine).await;
                     let next_in = match &result {
                         Ok(_) => Some(self.inner.period),
                         Err(e) => e.retry_in(),

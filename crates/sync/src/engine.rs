@@ -238,7 +238,24 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
         let _guard = RunGuard(&self.running);
         let mut summary = SyncSummary::default();
         let result = self.run(&mut summary).await;
-        match &result {
+        self.record_outcome(&result).await;
+        result.map(|()| summary)
+    }
+
+    /// A run that could not start because the code that runs it is not on this device yet and
+    /// could not be fetched (the PWA keeps the engine in a wasm module of its own, loaded on the
+    /// first run): counted, backed off and recorded exactly like a run that reached no server,
+    /// which is what it amounts to.
+    pub async fn unreachable(&self, message: String) -> SyncError {
+        let error = self.offline(message);
+        self.record_outcome(&Err(error.clone())).await;
+        error
+    }
+
+    /// Notes how a run ended in the store: `last_sync_ok` after a good run, `last_error` after a
+    /// failed one (which the sync page and the header's indicator show).
+    async fn record_outcome(&self, result: &Result<(), SyncError>) {
+        match result {
             Ok(()) => {
                 self.failures.set(0);
                 // The run succeeded; failing to note that is not worth failing the run over.
@@ -260,7 +277,6 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
                     .await;
             }
         }
-        result.map(|()| summary)
     }
 
     fn offline(&self, message: String) -> SyncError {

@@ -353,6 +353,25 @@ async fn offline_runs_back_off_exponentially_and_a_good_run_resets_the_backoff()
 }
 
 #[tokio::test]
+async fn a_run_whose_code_could_not_be_fetched_counts_as_offline_and_backs_off_like_one() {
+    let (engine, _server) = enrolled().await;
+    let first = engine.unreachable("同步程序未能下载".into()).await;
+    let second = engine.unreachable("同步程序未能下载".into()).await;
+    let (Some(a), Some(b)) = (first.retry_in(), second.retry_in()) else {
+        panic!("{first:?} {second:?}");
+    };
+    assert!(b > a, "the second try waits longer: {a:?} then {b:?}");
+    assert_eq!(engine.consecutive_failures(), 2);
+    let problem = engine.store().last_error().await.unwrap().unwrap();
+    assert_eq!(problem.kind, "offline");
+    assert_eq!(problem.message, "同步程序未能下载");
+    // Once the code is there, a good run clears all of it.
+    engine.sync_once().await.unwrap();
+    assert_eq!(engine.consecutive_failures(), 0);
+    assert!(engine.store().last_error().await.unwrap().is_none());
+}
+
+#[tokio::test]
 async fn a_batch_too_large_for_the_server_is_split_until_it_fits() {
     let (engine, server) = enrolled().await;
     let engine = SyncEngine::new(engine.store().clone(), server.clone()).with_batch_size(8);
