@@ -76,6 +76,25 @@ try {
   }
   console.log(`| **app shell** | | **${kb(totals.raw)}** | **${kb(totals.gzip)}** | **${kb(totals.br)}** |`);
   console.log(`\nbudget for the finished app: 250 kB; app shell as sent with br: ${kb(totals.br)} kB`);
+
+  // The wasm modules fetched later, on first use (a page, the first sync run), and precached by
+  // the service worker in the background: its precache list is the build's list of files.
+  const worker = (await get(`${server.baseURL}/sw.js`, 'identity')).body.toString('utf8');
+  const precached = JSON.parse(worker.match(/const PRECACHE_URLS = (\[[^\]]*\]);/)[1]);
+  const later = precached.filter((p) => p.endsWith('.wasm') && !files.some(([f]) => f === p));
+  const modules = [];
+  for (const path of later) {
+    const br = await get(server.baseURL + path, 'br, gzip');
+    modules.push({ name: path.split('/').pop(), br: br.body.length });
+  }
+  const pages = modules.filter((m) => m.name.startsWith('split_')).sort((a, b) => b.br - a.br);
+  const shared = modules.filter((m) => !m.name.startsWith('split_'));
+  const sum = (ms) => ms.reduce((n, m) => n + m.br, 0);
+  console.log('\n| loaded on first use | br (kB) |');
+  console.log('|---|---:|');
+  for (const m of pages) console.log(`| \`${m.name}\` | ${kb(m.br)} |`);
+  console.log(`| ${shared.length} shared chunks (\`chunk_*.wasm\`), together | ${kb(sum(shared))} |`);
+  console.log(`| **all of it** | **${kb(sum(modules))}** |`);
 } finally {
   await server.dispose();
 }
