@@ -36,7 +36,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::header::Header;
 use crate::components::update_banner::UpdateBanner;
-use crate::i18n::{t, use_i18n, I18nSubContextProvider};
+use crate::i18n::{t, t_string, use_i18n, I18nSubContextProvider};
 use crate::pages::{home::Home, not_found::NotFound};
 
 /// The whole application: translations, router, header, and one page per route.
@@ -46,10 +46,12 @@ pub fn App() -> impl IntoView {
     // leptos_i18n's sub-context provider is the one that takes an initial locale; with no parent
     // context it is the app's only i18n context. It stores nothing: `locale::follow_locale` keeps
     // the choice and `<html lang>` in step.
+    // True while the router waits for a page, i.e. for its wasm module on a first visit.
+    let (routing, set_routing) = signal(false);
     view! {
         <I18nSubContextProvider initial_locale=locale::load_choice()>
-            <Router>
-                <Shell />
+            <Router set_is_routing=set_routing>
+                <Shell routing />
             </Router>
         </I18nSubContextProvider>
     }
@@ -71,8 +73,12 @@ fn remove_boot_shell() {
 
 /// The frame around every page. Its root carries `data-testid="app-ready"`: it exists only once
 /// the wasm has started and rendered, which is what the end-to-end "the app boots" test waits for.
+///
+/// `routing` is true while a page is being opened. That is instant once the page's module is on
+/// the device; on a first visit over a slow line it can take a second, and a thin bar under the
+/// header (after 150 ms, so instant navigations show nothing) says that the tap was heard.
 #[component]
-fn Shell() -> impl IntoView {
+fn Shell(routing: ReadSignal<bool>) -> impl IntoView {
     let i18n = use_i18n();
     locale::follow_locale(i18n);
     connectivity::provide_connectivity();
@@ -108,7 +114,20 @@ fn Shell() -> impl IntoView {
                     <p>{msg}</p>
                 </div>
             })}
-            <main id="main" class="main" tabindex="-1">
+            <Show when=move || routing.get()>
+                <div
+                    class="routing-bar"
+                    role="progressbar"
+                    aria-label=move || t_string!(i18n, routing)
+                    data-testid="routing"
+                ></div>
+            </Show>
+            <main
+                id="main"
+                class="main"
+                tabindex="-1"
+                aria-busy=move || routing.get().then_some("true")
+            >
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/petitions") view={Lazy::<pages::PetitionsRoute>::new()} />

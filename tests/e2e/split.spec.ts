@@ -78,3 +78,23 @@ test('a sync run whose engine module cannot be fetched counts as one that reache
   await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 20_000 });
   expect(pageErrors.uncaught).toEqual([]);
 });
+
+test('while a page module is on its way, a progress bar says the page is opening', async ({ page, pageErrors }) => {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/split_quiz_page\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/');
+  await waitForApp(page);
+  await expect(page.getByTestId('routing')).toHaveCount(0);
+  await page.getByTestId('nav-quiz').click();
+  await expect(page.getByRole('progressbar', { name: '正在打开页面' })).toBeVisible();
+  await expect(page.locator('main')).toHaveAttribute('aria-busy', 'true');
+  release();
+  await expect(page.getByTestId('page-quiz')).toBeVisible();
+  await expect(page.getByTestId('routing')).toHaveCount(0);
+  await expect(page.locator('main')).not.toHaveAttribute('aria-busy', /.*/);
+  expect(pageErrors.all()).toEqual([]);
+});
