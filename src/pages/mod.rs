@@ -1,5 +1,8 @@
 //! One module per route. Pages that later issues fill already say, in the current language, what
 //! they will hold, so that every route renders something meaningful and accessible today.
+//!
+//! Every page but home is routed through `lazy_page!`: in the release build its code is a wasm
+//! module of its own, fetched when the page is first opened.
 
 pub mod enroll;
 pub mod home;
