@@ -5,8 +5,8 @@ import { test, expect, waitForApp } from './fixtures/test';
 const COMPRESSED = { 'accept-encoding': 'br, gzip' };
 
 /**
- * The hashed JS, wasm and CSS files index.html loads (Trunk's names: lianxin-<hash>.js, _bg.wasm),
- * quoted or, in minified HTML, as bare attribute values.
+ * The JS, wasm and CSS files index.html loads (the app's modules under pkg-<hash>/, the stylesheet
+ * as Trunk's main-<hash>.css), quoted or, in minified HTML, as bare attribute values.
  */
 function assetsOf(html: string): { js: string; wasm: string; css: string } {
   const find = (re: RegExp, what: string) => {
@@ -51,6 +51,19 @@ test('hashed assets are immutable, compressed and correctly typed', async ({ req
     expect(headers['cache-control'], path).toMatch(/immutable/);
     expect(headers['cache-control'], path).toMatch(/max-age=\d{6,}/);
   }
+});
+
+test('a page module, fetched on first visit, is immutable, compressed and typed as wasm too', async ({ request }) => {
+  const worker = await (await request.get('/sw.js')).text();
+  const precached: string[] = JSON.parse(worker.match(/const PRECACHE_URLS = (\[[^\]]*\]);/)![1]);
+  const module = precached.find((path) => /^\/pkg-[0-9a-f]{16}\/split_quiz_page\.wasm$/.test(path));
+  expect(module, 'the quiz page module in the precache list').toBeTruthy();
+  const response = await request.get(module!, { headers: COMPRESSED });
+  expect(response.status()).toBe(200);
+  const headers = response.headers();
+  expect(headers['content-type']).toMatch(/^application\/wasm/);
+  expect(headers['content-encoding']).toMatch(/^(br|gzip)$/);
+  expect(headers['cache-control']).toMatch(/immutable/);
 });
 
 test('the service worker and the manifest are revalidated, not cached for long', async ({ request }) => {
