@@ -9,6 +9,7 @@
 // Raw bytes on the wire are counted with node:http, which (unlike fetch) does not decompress.
 
 import http from 'node:http';
+import { precacheListOf } from './lib/precache.mjs';
 import { startServer } from './lib/server.mjs';
 
 function get(url, acceptEncoding) {
@@ -80,7 +81,7 @@ try {
   // The wasm modules fetched later, on first use (a page, the first sync run), and precached by
   // the service worker in the background: its precache list is the build's list of files.
   const worker = (await get(`${server.baseURL}/sw.js`, 'identity')).body.toString('utf8');
-  const precached = JSON.parse(worker.match(/const PRECACHE_URLS = (\[[^\]]*\]);/)[1]);
+  const precached = precacheListOf(worker);
   const later = precached.filter((p) => p.endsWith('.wasm') && !files.some(([f]) => f === p));
   const modules = [];
   for (const path of later) {

@@ -15,9 +15,14 @@
 //   4. wasm-opt -Oz shrinks every module (binaryen 132 from npm: Debian's 108 breaks the wasm),
 //      and terser the JS (the glue and the split loader; 3 kB less to send, brotli'd).
 //
+// A debug build (`trunk build` / `trunk serve` without --release, TRUNK_PROFILE=debug) builds one
+// unsplit, unoptimized wasm with the dev profile instead: quick to rebuild, and with debug
+// assertions on, so the app does not register its service worker (src/update.rs).
+//
 // Nothing here downloads anything: every tool comes from scripts/bootstrap.sh.
 //
 //   node scripts/build-wasm.mjs            # or let `trunk build --release --offline` run it
+//   TRUNK_PROFILE=debug node scripts/build-wasm.mjs
 
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,7 +38,8 @@ const TARGET_DIR = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
  *  repository's target/, wherever CARGO_TARGET_DIR puts cargo's own output. */
 export const PKG_DIR = join(ROOT, "target", "pwa-pkg");
 const NAME = "lianxin";
-const PROFILE = "wasm-release";
+/** Trunk tells its hooks the build's profile; run by hand, the script builds the release. */
+const RELEASE = (process.env.TRUNK_PROFILE ?? "release") === "release";
 /** The binaryen release that is known to produce a working wasm (see toolchain notes). */
 const WASM_OPT_VERSION = 132;
 // wasm-bindgen 0.2.130 emits these proposals; wasm-opt must be told it may keep them.
@@ -65,28 +71,31 @@ function checkWasmOpt() {
   }
 }
 
-/** Runs `wasm-opt -Oz` on every file at once, as many at a time as there are cores. */
+/** Runs `wasm-opt -Oz` on every file, as many at a time as there are cores. */
 async function optimizeAll(files) {
   const queue = [...files];
-  const worker = async () => {
-    for (let file = queue.shift(); file; file = queue.shift()) {
-      await new Promise((resolve, reject) => {
-        const child = spawn("wasm-opt", ["-Oz", ...WASM_OPT_FEATURES, file, "-o", file], {
-          stdio: ["ignore", "inherit", "pipe"],
-        });
-        let stderr = "";
-        // wasm-split writes a name subsection binaryen does not know; that warning is noise.
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("exit", (code) => {
-          const rest = stderr
-            .split("\n")
-            .filter((line) => line && !line.includes("unknown name subsection"))
-            .join("\n");
-          if (rest) console.error(rest);
-          code === 0 ? resolve() : reject(new Error(`wasm-opt failed on ${file}`));
-        });
+  const optimize = (file) =>
+    new Promise((resolve, reject) => {
+      const child = spawn("wasm-opt", ["-Oz", ...WASM_OPT_FEATURES, file, "-o", file], {
+        stdio: ["ignore", "inherit", "pipe"],
       });
-    }
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      // A process that could not start at all (no wasm-opt, no more processes) must fail the build.
+      child.on("error", reject);
+      // "close", not "exit": only then has all of stderr been read.
+      child.on("close", (code) => {
+        // wasm-split writes a name subsection binaryen does not know; that warning is noise.
+        const rest = stderr
+          .split("\n")
+          .filter((line) => line && !line.includes("unknown name subsection"))
+          .join("\n");
+        if (rest) console.error(rest);
+        code === 0 ? resolve() : reject(new Error(`wasm-opt failed on ${file} (exit ${code})`));
+      });
+    });
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) await optimize(file);
   };
   await Promise.all(Array.from({ length: Math.max(1, cpus().length) }, worker));
 }
@@ -101,25 +110,40 @@ async function minifyModules(dir) {
 }
 
 export async function build() {
+  rmSync(PKG_DIR, { recursive: true, force: true });
+  mkdirSync(PKG_DIR, { recursive: true });
+  if (!RELEASE) {
+    run("cargo", ["build", "--package", NAME, "--bin", NAME, "--target", "wasm32-unknown-unknown"]);
+    run("wasm-bindgen", [
+      "--target", "web",
+      "--no-typescript",
+      "--out-dir", PKG_DIR,
+      "--out-name", NAME,
+      join(TARGET_DIR, "wasm32-unknown-unknown", "debug", `${NAME}.wasm`),
+    ]);
+    // index.html preloads the split loader; in a debug build there is nothing to load.
+    writeFileSync(join(PKG_DIR, "__wasm_split.js"), "// Debug build: the wasm is not split.\nexport {};\n");
+    console.log(`build-wasm: debug build, one unsplit wasm in ${PKG_DIR}`);
+    return;
+  }
+
   checkWasmOpt();
   run("cargo", [
     "rustc",
     "--package", NAME,
     "--bin", NAME,
-    "--profile", PROFILE,
+    "--profile", "wasm-release",
     "--target", "wasm32-unknown-unknown",
     "--features", "split",
     "--",
     "-C", "link-arg=--emit-relocs",
   ]);
-  const linked = join(TARGET_DIR, "wasm32-unknown-unknown", PROFILE, `${NAME}.wasm`);
+  const linked = join(TARGET_DIR, "wasm32-unknown-unknown", "wasm-release", `${NAME}.wasm`);
 
   const splitDir = join(TARGET_DIR, "wasm-split");
   rmSync(splitDir, { recursive: true, force: true });
   run("wasm-split-cli", [linked, splitDir, "--out-name", NAME]);
 
-  rmSync(PKG_DIR, { recursive: true, force: true });
-  mkdirSync(PKG_DIR, { recursive: true });
   run("wasm-bindgen", [
     "--target", "web",
     "--no-typescript",

@@ -11,8 +11,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import vm from "node:vm";
 
-import { cacheVersion, fingerprintPkg, generate, listFiles, precacheUrls, renderWorker } from "./gen-sw.mjs";
+import {
+  cacheVersion,
+  fingerprintPkg,
+  generate,
+  listFiles,
+  precacheUrls,
+  renderWorker,
+} from "./gen-sw.mjs";
 import { precompress } from "./gen-precompressed.mjs";
+import { precacheListOf } from "./lib/precache.mjs";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 
 function fakeBuild(files) {
@@ -51,6 +59,7 @@ test("every file of the build is listed, sorted, with / separators", () => {
 
 const SPLIT_BUILD = {
   "index.html":
+    "<!-- the app is copied to pkg/ (a comment, as in an unminified debug build) -->" +
     '<link href=/pkg/lianxin.js rel=modulepreload><link data-trunk data-trunk-skip href=Cargo.toml rel=rust>' +
     '<script type=module>import a from"/pkg/lianxin.js";a({module_or_path:`/pkg/lianxin_bg.wasm`})</script>',
   "pkg/lianxin.js": "import * as s from './__wasm_split.js'",
@@ -95,6 +104,25 @@ test("a change to any module gives pkg/ another name; the same modules keep thei
   );
   assert.equal(names[0], names[1]);
   assert.notEqual(names[0], names[2]);
+});
+
+test("an index.html that names pkg/ other than by a /pkg/ URL is refused, and nothing is renamed", () => {
+  const dir = fakeBuild({
+    ...SPLIT_BUILD,
+    "index.html": SPLIT_BUILD["index.html"] + '<link href=pkg/lianxin_bg.wasm rel=preload as=fetch>',
+  });
+  try {
+    assert.throws(() => fingerprintPkg(dir), /still refers to pkg\//);
+    assert.ok(listFiles(dir).includes("pkg/lianxin.js"));
+    assert.ok(readFileSync(join(dir, "index.html"), "utf8").includes("/pkg/lianxin.js"));
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("the precache list reads back from the worker it was written into", () => {
+  const urls = precacheUrls(Object.keys(BUILD).sort());
+  assert.deepEqual(precacheListOf(renderWorker({ version: "v1", urls, shellUrl: "/index.html" })), urls);
 });
 
 test("a build without pkg/ is left as it is", () => {
@@ -218,7 +246,9 @@ function loadWorker(network, { cacheNames = [] } = {}) {
       delete: async (name) => stores.delete(name),
       match: async (request, { cacheName } = {}) => {
         const path = new URL(typeof request === "string" ? request : request.url, ORIGIN).pathname;
-        return stores.get(cacheName)?.get(path)?.clone();
+        // Without a cacheName: every cache, in creation order, as CacheStorage does.
+        const searched = cacheName === undefined ? [...stores.values()] : [stores.get(cacheName)];
+        return searched.find((store) => store?.has(path))?.get(path).clone();
       },
     },
     fetch: async (request) => {
@@ -253,11 +283,29 @@ test("install precaches every file under this version's cache and does not skip 
   assert.equal(sw.calls.skipWaiting, 0);
 });
 
-test("activate deletes older versions of our cache only, then claims the pages", async () => {
-  const sw = loadWorker(offline, { cacheNames: ["lianxin-shell-v1", "lianxin-shell-v2", "lianxin-attachments"] });
+test("activate deletes older versions of our cache but the previous one, then claims the pages", async () => {
+  const sw = loadWorker(offline, {
+    cacheNames: ["lianxin-shell-v0", "lianxin-attachments", "lianxin-shell-v1", "lianxin-shell-v2"],
+  });
   await sw.run("activate", {});
-  assert.deepEqual([...sw.stores.keys()].sort(), ["lianxin-attachments", "lianxin-shell-v2"]);
+  // v1 is the release v2 replaces: a tab may still run it.
+  assert.deepEqual([...sw.stores.keys()].sort(), ["lianxin-attachments", "lianxin-shell-v1", "lianxin-shell-v2"]);
   assert.equal(sw.calls.claim, 1);
+});
+
+test("a tab of the previous release still gets its page modules, from the previous cache", async () => {
+  const sw = loadWorker(offline, { cacheNames: ["lianxin-shell-v1"] });
+  const oldModule = "/pkg-0123456789abcdef/split_law_page.wasm";
+  sw.stores.get("lianxin-shell-v1").set(oldModule, new Response("v1 law page"));
+  await sw.run("install", {});
+  await sw.run("activate", {});
+  const response = await sw.run("fetch", { request: sw.request(oldModule) });
+  assert.equal(await response.text(), "v1 law page");
+  assert.deepEqual(sw.calls.fetched, []);
+  // A module no cache has goes to the network.
+  const missing = "/pkg-fedcba9876543210/split_law_page.wasm";
+  await assert.rejects(sw.run("fetch", { request: sw.request(missing) }));
+  assert.deepEqual(sw.calls.fetched, [ORIGIN + missing]);
 });
 
 test("a SKIP_WAITING message, and only that, makes the waiting worker activate", async () => {

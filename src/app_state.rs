@@ -34,8 +34,8 @@ mod platform {
     }
 
     /// The sync driver over `engine`. In the release build (`split`), the code of a sync run —
-    /// push, pull, the protocol's JSON — is a wasm module of its own, fetched for the first run
-    /// after the app has painted: starting the app does not wait for it. A module that cannot be
+    /// push, pull, the protocol's JSON — is a wasm module of its own, fetched for the first run of
+    /// an enrolled device, after the app has painted: starting the app does not wait for it. A module that cannot be
     /// fetched (first visit, connection already gone) makes that run an offline one, with the
     /// same backoff and the same "连不上服务器" in the header.
     pub fn driver(
@@ -48,6 +48,9 @@ mod platform {
                 engine,
                 Rc::new(|engine| {
                     Box::pin(async move {
+                        // A device that may not sync (not enrolled yet, revoked) does not fetch
+                        // the engine's code for a run that would stop at once.
+                        engine.enrolled_device().await?;
                         match split::sync_once(engine).await {
                             Ok(run) => run.await,
                             Err(_) => Err(engine.unreachable(MODULE_UNAVAILABLE.into()).await),

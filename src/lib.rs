@@ -46,12 +46,10 @@ pub fn App() -> impl IntoView {
     // leptos_i18n's sub-context provider is the one that takes an initial locale; with no parent
     // context it is the app's only i18n context. It stores nothing: `locale::follow_locale` keeps
     // the choice and `<html lang>` in step.
-    // True while the router waits for a page, i.e. for its wasm module on a first visit.
-    let (routing, set_routing) = signal(false);
     view! {
         <I18nSubContextProvider initial_locale=locale::load_choice()>
-            <Router set_is_routing=set_routing>
-                <Shell routing />
+            <Router>
+                <Shell />
             </Router>
         </I18nSubContextProvider>
     }
@@ -74,16 +72,18 @@ fn remove_boot_shell() {
 /// The frame around every page. Its root carries `data-testid="app-ready"`: it exists only once
 /// the wasm has started and rendered, which is what the end-to-end "the app boots" test waits for.
 ///
-/// `routing` is true while a page is being opened. That is instant once the page's module is on
-/// the device; on a first visit over a slow line it can take a second, and a thin bar under the
-/// header (after 150 ms, so instant navigations show nothing) says that the tap was heard.
+/// While a page's wasm module is being fetched ([`pages::ModuleLoading`]) a thin bar at the top
+/// says that the tap was heard: instant once the module is on the device, but on a first visit
+/// over a slow line it can take a second. It shows after 150 ms (style/main.css), so instant
+/// navigations show nothing.
 #[component]
-fn Shell(routing: ReadSignal<bool>) -> impl IntoView {
+fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     locale::follow_locale(i18n);
     connectivity::provide_connectivity();
     update::provide_update_state();
     let app = app_state::provide_app_state();
+    let loading = pages::ModuleLoading::provide();
     focus_main_after_navigation();
 
     view! {
@@ -114,7 +114,7 @@ fn Shell(routing: ReadSignal<bool>) -> impl IntoView {
                     <p>{msg}</p>
                 </div>
             })}
-            <Show when=move || routing.get()>
+            <Show when=move || loading.active()>
                 <div
                     class="routing-bar"
                     role="progressbar"
@@ -126,7 +126,7 @@ fn Shell(routing: ReadSignal<bool>) -> impl IntoView {
                 id="main"
                 class="main"
                 tabindex="-1"
-                aria-busy=move || routing.get().then_some("true")
+                aria-busy=move || loading.active().then_some("true")
             >
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=Home />

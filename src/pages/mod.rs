@@ -45,6 +45,7 @@ macro_rules! lazy_page {
             }
 
             async fn view(_this: Self) -> AnyView {
+                let _loading = ModuleLoading::start();
                 match $module::load().await {
                     Ok(view) => view,
                     Err(_) => view! { <PageLoadFailed /> }.into_any(),
@@ -59,12 +60,16 @@ macro_rules! lazy_page {
             #[cfg(feature = "split")]
             #[wasm_split($module, fallible, wasm_split_path = ::leptos::wasm_split)]
             pub fn load() -> Result<AnyView, SplitLoaderError> {
-                Ok(view! { <$page /> }.into_any())
+                Ok(page())
             }
 
             #[cfg(not(feature = "split"))]
             pub async fn load() -> Result<AnyView, SplitLoaderError> {
-                Ok(view! { <$page /> }.into_any())
+                Ok(page())
+            }
+
+            fn page() -> AnyView {
+                view! { <$page /> }.into_any()
             }
         }
     };
@@ -86,6 +91,42 @@ lazy_page!(LawRoute, law::Law, law_page);
 lazy_page!(SyncRoute, sync::SyncStatus, sync_page);
 lazy_page!(SettingsRoute, settings::Settings, settings_page);
 lazy_page!(EnrollRoute, enroll::Enroll, enroll_page);
+
+/// How many page modules are being fetched right now; the frame shows a progress bar meanwhile.
+#[derive(Clone, Copy)]
+pub struct ModuleLoading(RwSignal<u32>);
+
+impl ModuleLoading {
+    /// Creates the count and provides it to the pages below.
+    pub fn provide() -> Self {
+        let loading = ModuleLoading(RwSignal::new(0));
+        provide_context(loading);
+        loading
+    }
+
+    /// Whether any page module is on its way.
+    pub fn active(self) -> bool {
+        self.0.get() > 0
+    }
+
+    /// Counts one fetch until the guard is dropped: the module came, failed, or the navigation
+    /// was abandoned for another.
+    fn start() -> Option<LoadingGuard> {
+        let count = use_context::<ModuleLoading>()?.0;
+        count.update(|n| *n += 1);
+        Some(LoadingGuard(count))
+    }
+}
+
+/// See [`ModuleLoading::start`].
+struct LoadingGuard(RwSignal<u32>);
+
+impl Drop for LoadingGuard {
+    fn drop(&mut self) {
+        // The page may be gone with its owner by now; then there is nothing left to update.
+        self.0.try_update(|n| *n = n.saturating_sub(1));
+    }
+}
 
 /// Shown in place of a page whose code could not be fetched. Opening the page again retries
 /// (a failed fetch is not remembered); reloading does too, and also picks up a newer release.

@@ -1,6 +1,7 @@
 // How the server delivers the PWA: caching, MIME types, compression, and a CSP the app runs under.
 
 import { test, expect, waitForApp } from './fixtures/test';
+import { precacheListOf } from '../../scripts/lib/precache.mjs';
 
 const COMPRESSED = { 'accept-encoding': 'br, gzip' };
 
@@ -55,7 +56,7 @@ test('hashed assets are immutable, compressed and correctly typed', async ({ req
 
 test('a page module, fetched on first visit, is immutable, compressed and typed as wasm too', async ({ request }) => {
   const worker = await (await request.get('/sw.js')).text();
-  const precached: string[] = JSON.parse(worker.match(/const PRECACHE_URLS = (\[[^\]]*\]);/)![1]);
+  const precached: string[] = precacheListOf(worker);
   const module = precached.find((path) => /^\/pkg-[0-9a-f]{16}\/split_quiz_page\.wasm$/.test(path));
   expect(module, 'the quiz page module in the precache list').toBeTruthy();
   const response = await request.get(module!, { headers: COMPRESSED });

@@ -38,6 +38,9 @@ pub type RunOnce<S, T> = Rc<dyn for<'a> Fn(&'a SyncEngine<S, T>) -> RunFuture<'a
 struct Inner<S, T> {
     engine: SyncEngine<S, T>,
     run_once: RunOnce<S, T>,
+    /// How many `run`s are under way in this tab. A run counts from its first step, which may be
+    /// fetching the engine's code, before the engine itself counts as running.
+    in_flight: Cell<u32>,
     period: Duration,
     listeners: RefCell<Vec<Listener>>,
     timer: Cell<Option<i32>>,
@@ -72,6 +75,7 @@ impl<S: Store + 'static, T: Transport + 'static> SyncDriver<S, T> {
             inner: Rc::new(Inner {
                 engine,
                 run_once,
+                in_flight: Cell::new(0),
                 period: DEFAULT_PERIOD,
                 listeners: RefCell::default(),
                 timer: Cell::new(None),
@@ -121,7 +125,7 @@ impl<S: Store + 'static, T: Transport + 'static> SyncDriver<S, T> {
     /// backoff ("立即同步").
     pub fn sync_now(&self) {
         self.cancel_timer();
-        if self.inner.engine.is_running() {
+        if self.inner.in_flight.get() > 0 || self.inner.engine.is_running() {
             self.inner.again.set(true);
             return;
         }
@@ -132,46 +136,41 @@ impl<S: Store + 'static, T: Transport + 'static> SyncDriver<S, T> {
     /// One run under the cross-tab lock, then the follow-up runs it asked for; the events say how
     /// it went. Awaitable for callers that want to wait (tests, "export after sync").
     pub async fn run(&self) {
+        let _in_flight = InFlight::enter(&self.inner.in_flight);
         loop {
             self.inner.again.set(false);
             self.emit(&SyncEvent::Started);
             let engine = &self.inner.engine;
             let run_once = &self.inner.run_once;
             match with_sync_lock(|| run_once(engine)).await {
-                Ok(Some(result)) => {
-                    let next_in = match &result {
-                        Ok(_) => Some(self.inner.period),
-                        Err(e) => e.retry_in(),
-                    };
-                    if let Some(d) = next_in {
-                        self.schedule(d);
-                    }
-                    self.emit(&SyncEvent::Finished { result, next_in });
-                }
+                Ok(Some(result)) => self.finish(result),
                 Ok(None) => {
                     // The other tab's run covers this one; look again after the period.
                     self.schedule(self.inner.period);
                     self.emit(&SyncEvent::Skipped);
                 }
-                Err(_) => {
-                    // No Web Locks (very old browser): the in-engine guard still keeps this tab
-                    // to one run at a time.
-                    let result = run_once(engine).await;
-                    let next_in = match &result {
-                        Ok(_) => Some(self.inner.period),
-                        Err(e) => e.retry_in(),
-                    };
-                    if let Some(d) = next_in {
-                        self.schedule(d);
-                    }
-                    self.emit(&SyncEvent::Finished { result, next_in });
-                }
+                // No Web Locks (very old browser): the in-engine guard and `in_flight` still
+                // keep this tab to one run at a time.
+                Err(_) => self.finish(run_once(engine).await),
             }
             if !self.inner.again.get() {
                 return;
             }
             self.cancel_timer();
         }
+    }
+
+    /// Schedules the next run as the result says (the period after a good run, the backoff
+    /// after an offline one, none when the user must act) and reports it.
+    fn finish(&self, result: Result<SyncSummary, SyncError>) {
+        let next_in = match &result {
+            Ok(_) => Some(self.inner.period),
+            Err(e) => e.retry_in(),
+        };
+        if let Some(d) = next_in {
+            self.schedule(d);
+        }
+        self.emit(&SyncEvent::Finished { result, next_in });
     }
 
     fn emit(&self, event: &SyncEvent) {
@@ -212,5 +211,21 @@ impl<S: Store + 'static, T: Transport + 'static> SyncDriver<S, T> {
             let _ = w.remove_event_listener_with_callback("online", cb.as_ref().unchecked_ref());
         }
         self.inner.timer_cb.borrow_mut().take();
+    }
+}
+
+/// Counts a `run` in [`Inner::in_flight`] for as long as it lasts, however it ends.
+struct InFlight<'a>(&'a Cell<u32>);
+
+impl<'a> InFlight<'a> {
+    fn enter(count: &'a Cell<u32>) -> Self {
+        count.set(count.get() + 1);
+        InFlight(count)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
     }
 }

@@ -302,6 +302,65 @@ async fn the_driver_runs_at_start_and_again_when_the_browser_comes_online() {
 }
 
 #[wasm_bindgen_test]
+async fn triggers_while_a_run_is_still_fetching_its_code_make_one_follow_up_run_not_a_second_run() {
+    use lianxin_browser::{SyncDriver, SyncEvent};
+    let store = fresh("e-in-flight").await;
+    let server = PageServer::default();
+    let engine = SyncEngine::new(store.clone(), server.clone());
+    engine.enroll("CODE", "平板").await.unwrap();
+
+    // As the PWA's release build does: each run first waits for the engine's code (a wasm
+    // module on the wire), and only then does the engine count as running.
+    let runs = Rc::new(Cell::new(0));
+    let counted = runs.clone();
+    let driver = SyncDriver::with_run_once(
+        engine,
+        Rc::new(move |engine| {
+            counted.set(counted.get() + 1);
+            Box::pin(async move {
+                sleep(300).await;
+                engine.sync_once().await
+            })
+        }),
+    )
+    .with_period(Duration::from_secs(600));
+    let events: Rc<RefCell<Vec<SyncEvent>>> = Rc::default();
+    let log = events.clone();
+    driver.on_event(move |e| log.borrow_mut().push(e.clone()));
+
+    driver.sync_now();
+    sleep(50).await;
+    // The online event, an enrollment, a finalize: all while the first run is fetching.
+    driver.sync_now();
+    driver.sync_now();
+    driver.sync_now();
+    wait_for(
+        || runs.get() == 2 && events.borrow().len() == 4,
+        "the follow-up run ends",
+    )
+    .await;
+    sleep(400).await;
+
+    assert_eq!(
+        runs.get(),
+        2,
+        "one run, then one follow-up for all three triggers"
+    );
+    let kinds: Vec<&str> = events
+        .borrow()
+        .iter()
+        .map(|e| match e {
+            SyncEvent::Started => "started",
+            SyncEvent::Finished { result: Ok(_), .. } => "ok",
+            SyncEvent::Finished { result: Err(_), .. } => "error",
+            SyncEvent::Skipped => "skipped",
+        })
+        .collect();
+    assert_eq!(kinds, ["started", "ok", "started", "ok"]);
+    driver.stop();
+}
+
+#[wasm_bindgen_test]
 async fn the_unsent_export_is_a_json_file_with_every_unsent_record_and_no_token() {
     let store = fresh("e-export").await;
     let engine = SyncEngine::new(store.clone(), PageServer::default());

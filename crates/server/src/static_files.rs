@@ -24,8 +24,8 @@ pub struct StaticSite {
     pub csp: HeaderValue,
 }
 
-/// The policy with the hashes of index.html's inline scripts (Trunk injects one to start the
-/// wasm); no 'unsafe-inline'.
+/// The policy with the hashes of index.html's inline scripts (the loader that starts the wasm);
+/// no 'unsafe-inline'.
 pub fn csp_for(script_hashes: &[String]) -> String {
     let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
     for h in script_hashes {

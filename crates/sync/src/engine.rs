@@ -300,13 +300,21 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
         SyncError::Revoked(message)
     }
 
-    async fn run(&self, summary: &mut SyncSummary) -> Result<(), SyncError> {
+    /// The device's identity, if it may sync: [`SyncError::NotEnrolled`] before an enrollment,
+    /// [`SyncError::Revoked`] after a revocation. Every run starts here; a caller may ask first,
+    /// as the PWA does before it fetches the engine's code for a run that could do nothing.
+    pub async fn enrolled_device(&self) -> Result<DeviceInfo, SyncError> {
         let Some(device) = self.store.device().await? else {
             return Err(SyncError::NotEnrolled);
         };
         if self.store.is_revoked().await? {
             return Err(SyncError::Revoked("撤销记录已保存在本设备上".into()));
         }
+        Ok(device)
+    }
+
+    async fn run(&self, summary: &mut SyncSummary) -> Result<(), SyncError> {
+        let device = self.enrolled_device().await?;
         // A run holds the only right to push (the in-engine guard here, the Web Lock across
         // tabs), so a record still `sending` now belongs to a push whose answer will never be
         // applied (a crash, a closed tab): it is queued again, and the retry is idempotent.
