@@ -27,7 +27,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { minify } from "terser";
@@ -37,6 +37,9 @@ const TARGET_DIR = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
 /** What index.html copies into the build (`<link data-trunk rel="copy-dir">`): always under the
  *  repository's target/, wherever CARGO_TARGET_DIR puts cargo's own output. */
 export const PKG_DIR = join(ROOT, "target", "pwa-pkg");
+// npm's binaryen (wasm-opt 132) lives in node_modules/.bin; the Makefile puts it on PATH, and so
+// does this script for its own tools, so that it also runs by hand.
+const ENV = { ...process.env, PATH: [join(ROOT, "node_modules", ".bin"), process.env.PATH].join(delimiter) };
 const NAME = "lianxin";
 /** Trunk tells its hooks the build's profile; run by hand, the script builds the release. */
 const RELEASE = (process.env.TRUNK_PROFILE ?? "release") === "release";
@@ -53,13 +56,13 @@ const WASM_OPT_FEATURES = [
 
 function run(cmd, args, options = {}) {
   console.log(`build-wasm: ${cmd} ${args.join(" ")}`);
-  execFileSync(cmd, args, { stdio: "inherit", cwd: ROOT, ...options });
+  execFileSync(cmd, args, { stdio: "inherit", cwd: ROOT, env: ENV, ...options });
 }
 
 function checkWasmOpt() {
   let version = "";
   try {
-    version = execFileSync("wasm-opt", ["--version"], { encoding: "utf8" });
+    version = execFileSync("wasm-opt", ["--version"], { encoding: "utf8", env: ENV });
   } catch {
     throw new Error("wasm-opt is not on PATH: run `make bootstrap` (npm ci installs binaryen)");
   }
@@ -78,6 +81,7 @@ async function optimizeAll(files) {
     new Promise((resolve, reject) => {
       const child = spawn("wasm-opt", ["-Oz", ...WASM_OPT_FEATURES, file, "-o", file], {
         stdio: ["ignore", "inherit", "pipe"],
+        env: ENV,
       });
       let stderr = "";
       child.stderr.on("data", (d) => (stderr += d));
