@@ -34,10 +34,10 @@ mod platform {
     }
 
     /// The sync driver over `engine`. In the release build (`split`), the code of a sync run —
-    /// push, pull, the protocol's JSON — is a wasm module of its own, fetched for the first run of
-    /// an enrolled device, after the app has painted: starting the app does not wait for it. A module that cannot be
-    /// fetched (first visit, connection already gone) makes that run an offline one, with the
-    /// same backoff and the same "连不上服务器" in the header.
+    /// push, pull, the protocol's JSON — is a wasm module of its own, fetched for the first run
+    /// of an enrolled device, after the app has painted: starting the app does not wait for it.
+    /// A module that cannot be fetched (first visit, connection already gone) makes that run an
+    /// offline one, with the same backoff and the same "连不上服务器" in the header.
     pub fn driver(
         engine: SyncEngine<AppStore, AppTransport>,
     ) -> SyncDriver<AppStore, AppTransport> {
