@@ -25,6 +25,15 @@ async fn fresh(name: &str) -> IdbStore {
         .unwrap()
 }
 
+/// A fresh store under `name`, a page server, and an engine over both, enrolled through it.
+async fn enrolled(name: &str) -> (IdbStore, PageServer, SyncEngine<IdbStore, PageServer>) {
+    let store = fresh(name).await;
+    let server = PageServer::default();
+    let engine = SyncEngine::new(store.clone(), server.clone());
+    engine.enroll("CODE", "平板").await.unwrap();
+    (store, server, engine)
+}
+
 /// A server in the page: stores by id, refuses an empty `request`, can fail the next push.
 #[derive(Clone, Default)]
 struct PageServer {
@@ -91,10 +100,8 @@ impl Transport for PageServer {
 
 #[wasm_bindgen_test]
 async fn the_engine_sends_queued_records_from_indexeddb_and_restores_refused_ones_as_drafts() {
-    let store = fresh("e-engine").await;
-    let server = PageServer::default();
-    let engine = SyncEngine::new(store.clone(), server.clone()).with_batch_size(2);
-    engine.enroll("CODE", "平板").await.unwrap();
+    let (store, server, engine) = enrolled("e-engine").await;
+    let engine = engine.with_batch_size(2);
     let mut ids = Vec::new();
     for req in ["修路", "", "路灯"] {
         let d = Draft::new(RecordKind::Petition, serde_json::json!({"request": req}));
@@ -222,10 +229,7 @@ async fn sleep(ms: i32) {
 #[wasm_bindgen_test]
 async fn the_driver_reports_runs_and_schedules_the_backoff_after_an_offline_run() {
     use lianxin_browser::{SyncDriver, SyncEvent};
-    let store = fresh("e-driver").await;
-    let server = PageServer::default();
-    let engine = SyncEngine::new(store.clone(), server.clone());
-    engine.enroll("CODE", "平板").await.unwrap();
+    let (store, server, engine) = enrolled("e-driver").await;
     let d = Draft::new(RecordKind::Petition, serde_json::json!({"request": "修路"}));
     store.put_draft(&d).await.unwrap();
     let id = engine.finalize(d.id).await.unwrap().id;
@@ -272,10 +276,7 @@ async fn the_driver_reports_runs_and_schedules_the_backoff_after_an_offline_run(
 #[wasm_bindgen_test]
 async fn the_driver_runs_at_start_and_again_when_the_browser_comes_online() {
     use lianxin_browser::SyncDriver;
-    let store = fresh("e-triggers").await;
-    let server = PageServer::default();
-    let engine = SyncEngine::new(store.clone(), server.clone());
-    engine.enroll("CODE", "平板").await.unwrap();
+    let (store, server, engine) = enrolled("e-triggers").await;
     let first = Draft::new(RecordKind::Petition, serde_json::json!({"request": "修路"}));
     store.put_draft(&first).await.unwrap();
     engine.finalize(first.id).await.unwrap();
@@ -304,10 +305,7 @@ async fn the_driver_runs_at_start_and_again_when_the_browser_comes_online() {
 #[wasm_bindgen_test]
 async fn triggers_while_a_run_is_still_fetching_its_code_make_one_follow_up_run_not_a_second_run() {
     use lianxin_browser::{SyncDriver, SyncEvent};
-    let store = fresh("e-in-flight").await;
-    let server = PageServer::default();
-    let engine = SyncEngine::new(store.clone(), server.clone());
-    engine.enroll("CODE", "平板").await.unwrap();
+    let (_store, _server, engine) = enrolled("e-in-flight").await;
 
     // As the PWA's release build does: each run first waits for the engine's code (a wasm
     // module on the wire), and only then does the engine count as running.
@@ -362,9 +360,7 @@ async fn triggers_while_a_run_is_still_fetching_its_code_make_one_follow_up_run_
 
 #[wasm_bindgen_test]
 async fn the_unsent_export_is_a_json_file_with_every_unsent_record_and_no_token() {
-    let store = fresh("e-export").await;
-    let engine = SyncEngine::new(store.clone(), PageServer::default());
-    engine.enroll("CODE", "平板").await.unwrap();
+    let (store, _server, engine) = enrolled("e-export").await;
     for req in ["修路", "路灯"] {
         let d = Draft::new(RecordKind::Petition, serde_json::json!({"request": req}));
         store.put_draft(&d).await.unwrap();
