@@ -23,6 +23,16 @@ import { precompress } from "./gen-precompressed.mjs";
 import { precacheListOf } from "./lib/precache.mjs";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 
+/** Runs `fn` on a fake build of `files`, removed afterwards; returns what `fn` returns. */
+function inBuild(files, fn) {
+  const dir = fakeBuild(files);
+  try {
+    return fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+}
+
 function fakeBuild(files) {
   const dir = mkdtempSync(join(tmpdir(), "gen-sw-"));
   for (const [path, text] of Object.entries(files)) {
@@ -42,8 +52,7 @@ const BUILD = {
 };
 
 test("every file of the build is listed, sorted, with / separators", () => {
-  const dir = fakeBuild(BUILD);
-  try {
+  inBuild(BUILD, (dir) => {
     assert.deepEqual(listFiles(dir), [
       "icons/icon-192.png",
       "index.html",
@@ -52,9 +61,7 @@ test("every file of the build is listed, sorted, with / separators", () => {
       "main-def456.css",
       "manifest.webmanifest",
     ]);
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
+  });
 });
 
 const SPLIT_BUILD = {
@@ -69,8 +76,7 @@ const SPLIT_BUILD = {
 };
 
 test("pkg/ is renamed after its contents and index.html loads the app from the new name", () => {
-  const dir = fakeBuild(SPLIT_BUILD);
-  try {
+  inBuild(SPLIT_BUILD, (dir) => {
     const named = fingerprintPkg(dir);
     assert.match(named, /^pkg-[0-9a-f]{16}$/);
     assert.deepEqual(listFiles(dir), [
@@ -86,38 +92,27 @@ test("pkg/ is renamed after its contents and index.html loads the app from the n
     // Trunk's skipped rust link is gone; nothing in the modules themselves changed.
     assert.ok(!html.includes("data-trunk"), html);
     assert.equal(readFileSync(join(dir, named, "lianxin.js"), "utf8"), SPLIT_BUILD["pkg/lianxin.js"]);
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
+  });
 });
 
 test("a change to any module gives pkg/ another name; the same modules keep theirs", () => {
   const names = [SPLIT_BUILD, SPLIT_BUILD, { ...SPLIT_BUILD, "pkg/split_law_page.wasm": "\0asm law 2" }].map(
-    (build) => {
-      const dir = fakeBuild(build);
-      try {
-        return fingerprintPkg(dir);
-      } finally {
-        rmSync(dir, { recursive: true });
-      }
-    },
+    (build) => inBuild(build, fingerprintPkg),
   );
   assert.equal(names[0], names[1]);
   assert.notEqual(names[0], names[2]);
 });
 
 test("an index.html that names pkg/ other than by a /pkg/ URL is refused, and nothing is renamed", () => {
-  const dir = fakeBuild({
+  const build = {
     ...SPLIT_BUILD,
-    "index.html": SPLIT_BUILD["index.html"] + '<link href=pkg/lianxin_bg.wasm rel=preload as=fetch>',
-  });
-  try {
+    "index.html": SPLIT_BUILD["index.html"] + "<link href=pkg/lianxin_bg.wasm rel=preload as=fetch>",
+  };
+  inBuild(build, (dir) => {
     assert.throws(() => fingerprintPkg(dir), /still refers to pkg\//);
     assert.ok(listFiles(dir).includes("pkg/lianxin.js"));
     assert.ok(readFileSync(join(dir, "index.html"), "utf8").includes("/pkg/lianxin.js"));
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
+  });
 });
 
 test("the precache list reads back from the worker it was written into", () => {
@@ -126,28 +121,21 @@ test("the precache list reads back from the worker it was written into", () => {
 });
 
 test("a build without pkg/ is left as it is", () => {
-  const dir = fakeBuild(BUILD);
-  try {
+  inBuild(BUILD, (dir) => {
     assert.equal(fingerprintPkg(dir), null);
     assert.deepEqual(listFiles(dir), Object.keys(BUILD).sort());
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
+  });
 });
 
 test("the worker never precaches itself, even when a previous sw.js is in the build", () => {
-  const dir = fakeBuild({ ...BUILD, "sw.js": "old worker" });
-  try {
+  inBuild({ ...BUILD, "sw.js": "old worker" }, (dir) => {
     assert.ok(!listFiles(dir).includes("sw.js"));
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
+  });
 });
 
 test("compressed variants sit beside the files but are never precached", () => {
   const big = "export default function init() { return 1; }\n".repeat(200);
-  const dir = fakeBuild({ ...BUILD, "lianxin-abc123.js": big });
-  try {
+  inBuild({ ...BUILD, "lianxin-abc123.js": big }, (dir) => {
     const written = precompress(dir).map((w) => w.file.slice(dir.length + 1)).sort();
     assert.ok(written.includes("lianxin-abc123.js.br") && written.includes("lianxin-abc123.js.gz"));
     // Images are left alone, and a variant that is not smaller than its file is not written.
@@ -156,9 +144,7 @@ test("compressed variants sit beside the files but are never precached", () => {
     assert.equal(brotliDecompressSync(readFileSync(join(dir, "lianxin-abc123.js.br"))).toString(), big);
     assert.equal(gunzipSync(readFileSync(join(dir, "lianxin-abc123.js.gz"))).toString(), big);
     assert.ok(!listFiles(dir).some((f) => f.endsWith(".br") || f.endsWith(".gz")));
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
+  });
 });
 
 test("the cache version is the same for the same files and changes with any content", () => {
@@ -184,16 +170,13 @@ test("a build without index.html is refused: it could not open offline", () => {
 });
 
 test("generate writes sw.js with the list and the version", () => {
-  const dir = fakeBuild(BUILD);
-  try {
+  inBuild(BUILD, (dir) => {
     const { version, urls } = generate(dir);
     const sw = readFileSync(join(dir, "sw.js"), "utf8");
     assert.ok(sw.includes(JSON.stringify(version)));
     for (const url of urls) assert.ok(sw.includes(JSON.stringify(url)), url);
     assert.equal(urls.length, Object.keys(BUILD).length);
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
+  });
 });
 
 // ---- the worker itself ------------------------------------------------------------------
