@@ -39,8 +39,8 @@ try {
   ];
   const rows = [];
   const totals = { raw: 0, gzip: 0, br: 0 };
-  for (let i = 0; i < files.length; i++) {
-    const [path, kind] = files[i];
+  // Modules a JS file imports are appended to `files` as it is read; the loop reaches them too.
+  for (const [path, kind] of files) {
     const raw = await get(server.baseURL + path, 'identity');
     const gz = await get(server.baseURL + path, 'gzip');
     const br = await get(server.baseURL + path, 'br, gzip');

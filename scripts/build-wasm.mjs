@@ -7,13 +7,14 @@
 // has to happen between the two (trunk-rs/trunk#1022). The steps are the ones cargo-leptos takes
 // for `--split`:
 //
-//   1. cargo builds the `lianxin` binary with the `split` feature (pages become `#[lazy_route]`s)
+//   1. cargo builds the `lianxin` binary with the `split` feature, which turns on its
+//      `#[wasm_split]` points (`lazy_page!` in src/pages/mod.rs, the sync run in src/app_state.rs),
 //      and `--emit-relocs`, which wasm-split needs to move functions between modules;
-//   2. wasm-split-cli cuts it at those routes: the main module, one module per page, shared chunks
-//      and `__wasm_split.js`, which fetches them on first use;
+//   2. wasm-split-cli cuts it at those points: the main module, one module per point, the chunks
+//      they share, and `__wasm_split.js`, which fetches them on first use;
 //   3. wasm-bindgen makes the JS glue for the main module, keeping the exports the chunks import;
 //   4. wasm-opt -Oz shrinks every module (binaryen 132 from npm: Debian's 108 breaks the wasm),
-//      and terser the JS (the glue and the split loader; 3 kB less to send, brotli'd).
+//      and terser the JS (the glue and the split loader; 2.5 kB less to send, brotli'd).
 //
 // A debug build (`trunk build` / `trunk serve` without --release, TRUNK_PROFILE=debug) builds one
 // unsplit, unoptimized wasm with the dev profile instead: quick to rebuild, and with debug
