@@ -7,9 +7,27 @@
 //! `wasm32-unknown-unknown` (the PWA), and both sides validate with the very same code.
 #![deny(missing_docs)]
 
+pub mod example;
 pub mod petition;
 pub mod protocol;
 pub mod quiz;
 pub mod status;
 
-pub use petition::Petition;
+pub use petition::{Field, Petition, PetitionDraft};
+
+/// Checks that serde and strum spell every variant of a wire enum the same way, so the list the
+/// UI builds its options from and the names on the wire cannot drift apart.
+#[cfg(test)]
+pub(crate) fn assert_wire_names<E>()
+where
+    E: strum::IntoEnumIterator + serde::Serialize + Copy + std::fmt::Debug + Into<&'static str>,
+{
+    for v in E::iter() {
+        let name: &'static str = v.into();
+        assert_eq!(
+            serde_json::to_value(v).unwrap(),
+            serde_json::Value::String(name.to_owned()),
+            "{v:?}"
+        );
+    }
+}

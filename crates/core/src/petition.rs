@@ -1,17 +1,39 @@
-//! The petition payload (《信访工作条例》 Art. 17, 19, 20, 29–31) and its validation.
+//! The petition payload (《信访工作条例》 Art. 17, 19, 20, 29–31), the draft a form edits, the
+//! form's fields, and validation.
 //!
 //! The same `validate` runs in the PWA before a draft may be finalized and on the server before a
 //! record is stored, so a device never queues what the server will refuse for a rule it knows.
+//!
+//! One definition per concept: the wire names of the enums come from their declarations (serde and
+//! strum both `snake_case`, checked by a test), every field's JSON path and form key comes from
+//! [`Field`], and errors carry a code, the field's path and parameters; the sentences a person
+//! reads live in the app's locale files.
+
+use std::str::FromStr;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::protocol::ApiError;
 
 /// How the petition reached us (Art. 17: 信息网络、书信、电话、传真、走访).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     /// 走访 — in person.
     #[default]
@@ -27,9 +49,23 @@ pub enum Channel {
 }
 
 /// Who petitions: a citizen, or a legal person / other organization (Art. 17 para. 2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum PetitionerKind {
     /// 公民.
     #[default]
@@ -39,9 +75,23 @@ pub enum PetitionerKind {
 }
 
 /// The three kinds of matter of Art. 29–31.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Category {
     /// 建议意见类 (Art. 29).
     #[default]
@@ -52,6 +102,10 @@ pub enum Category {
     AppealRequest,
 }
 
+/// The wire name of any of this crate's wire enums (`visit`, `appeal_request`, ...).
+pub fn wire_name<E: Into<&'static str>>(value: E) -> &'static str {
+    value.into()
+}
 /// The petitioner (Art. 19: 姓名（名称）、住址 are required).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -141,123 +195,117 @@ pub const MAX_VISITORS: u32 = 1_000;
 /// How far a device clock may run ahead of the server's before `received_at` is refused.
 pub const MAX_CLOCK_SKEW_MINUTES: i64 = 10;
 
-/// The default subject list (事项分类), code and Chinese label. A deployment can configure
-/// another list; validation takes the list as a parameter.
-pub const DEFAULT_SUBJECTS: &[(&str, &str)] = &[
-    ("land", "土地征收与补偿"),
-    ("housing", "城乡建设与住房"),
-    ("labor", "劳动与社会保障"),
-    ("agriculture", "农业农村"),
-    ("environment", "生态环境"),
-    ("civil_affairs", "民政"),
-    ("health", "卫生健康"),
-    ("education", "教育"),
-    ("transport", "交通运输"),
-    ("market", "市场监管"),
-    ("public_security", "公安"),
-    ("law_litigation", "涉法涉诉"),
-    ("discipline", "纪检监察"),
-    ("enterprise", "企业诉求"),
-    ("other", "其他"),
+/// The default subject list (事项分类): its codes, in the order a form offers them. The app's
+/// locale files name each one; a deployment can configure another list
+/// ([`crate::protocol::DeviceConfig`]), and validation takes the list as a parameter.
+pub const DEFAULT_SUBJECTS: &[&str] = &[
+    "land",
+    "housing",
+    "labor",
+    "agriculture",
+    "environment",
+    "civil_affairs",
+    "health",
+    "education",
+    "transport",
+    "market",
+    "public_security",
+    "law_litigation",
+    "discipline",
+    "enterprise",
+    "other",
 ];
 
 /// The codes of [`DEFAULT_SUBJECTS`].
 pub fn default_subject_codes() -> Vec<String> {
-    DEFAULT_SUBJECTS
-        .iter()
-        .map(|(code, _)| (*code).to_owned())
-        .collect()
+    DEFAULT_SUBJECTS.iter().map(|c| (*c).to_owned()).collect()
 }
 
 impl Petition {
     /// Checks every rule of the registration form. `subjects` is the configured list of subject
     /// codes; `now` is the checking side's clock (a parameter so that tests and the server agree).
     ///
-    /// Returns every violation at once, each naming its field by JSON path, so a form can mark all
-    /// of them in one go.
+    /// Returns every violation at once, each naming its field by JSON path ([`Field::path`]) with
+    /// a stable code and the parameters a translated message needs, so a form can mark all of them
+    /// in one go, in the user's language.
     pub fn validate(&self, subjects: &[String], now: DateTime<Utc>) -> Result<(), Vec<ApiError>> {
         let mut errs = Vec::new();
         let p = &self.petitioner;
-        let name_label = match p.kind {
-            PetitionerKind::Person => "姓名",
-            PetitionerKind::Organization => "名称",
-        };
-        required(&mut errs, "petitioner.name", name_label, &p.name, MAX_NAME);
-        required(
-            &mut errs,
-            "petitioner.address",
-            "住址",
-            &p.address,
-            MAX_ADDRESS,
-        );
+        required(&mut errs, Field::Name, &p.name, MAX_NAME);
+        required(&mut errs, Field::Address, &p.address, MAX_ADDRESS);
         if let Some(id) = &p.id_number {
-            check_id_number(&mut errs, "petitioner.id_number", id);
+            check_id_number(&mut errs, Field::IdNumber, id);
         }
         if let Some(phone) = &p.phone {
-            check_phone(&mut errs, "petitioner.phone", phone);
+            check_phone(&mut errs, Field::Phone, phone);
         }
 
         if self.visitors == 0 {
-            errs.push(err("visitors_min", "来访人数至少为1人", "visitors"));
+            errs.push(
+                err("visitors_min", "at least one visitor", Field::Visitors).with_param("min", 1),
+            );
         } else if self.visitors > MAX_VISITORS {
-            errs.push(err(
-                "visitors_max",
-                format!("来访人数不能超过{MAX_VISITORS}人，请核对"),
-                "visitors",
-            ));
+            errs.push(
+                err(
+                    "visitors_max",
+                    "too many visitors; check the number",
+                    Field::Visitors,
+                )
+                .with_param("max", MAX_VISITORS),
+            );
         }
         if !self.representatives.is_empty() && self.visitors < COLLECTIVE_VISITORS {
-            errs.push(err(
-                "representatives_not_collective",
-                format!("只有{COLLECTIVE_VISITORS}人及以上的多人走访才推选代表（第二十条）"),
-                "representatives",
-            ));
+            errs.push(
+                err(
+                    "representatives_not_collective",
+                    "representatives are chosen only by a collective visit",
+                    Field::Representatives,
+                )
+                .with_param("min", COLLECTIVE_VISITORS),
+            );
         }
         if self.representatives.len() > MAX_REPRESENTATIVES {
-            errs.push(err(
-                "representatives_too_many",
-                format!("代表人数不得超过{MAX_REPRESENTATIVES}人（第二十条）"),
-                "representatives",
-            ));
+            errs.push(
+                err(
+                    "representatives_too_many",
+                    "at most 5 representatives (Art. 20)",
+                    Field::Representatives,
+                )
+                .with_param("max", MAX_REPRESENTATIVES),
+            );
         }
         for (i, r) in self.representatives.iter().enumerate() {
-            required(
-                &mut errs,
-                &format!("representatives[{i}].name"),
-                "代表姓名",
-                &r.name,
-                MAX_NAME,
-            );
+            required(&mut errs, Field::RepName(i), &r.name, MAX_NAME);
             if let Some(id) = &r.id_number {
-                check_id_number(&mut errs, &format!("representatives[{i}].id_number"), id);
+                check_id_number(&mut errs, Field::RepIdNumber(i), id);
             }
             if let Some(phone) = &r.phone {
-                check_phone(&mut errs, &format!("representatives[{i}].phone"), phone);
+                check_phone(&mut errs, Field::RepPhone(i), phone);
             }
         }
 
         if self.subject.trim().is_empty() {
-            errs.push(err("required", "请选择事项分类", "subject"));
+            errs.push(err("required", "choose a subject", Field::Subject));
         } else if self.subject.chars().count() > MAX_SUBJECT || !subjects.contains(&self.subject) {
-            errs.push(err(
-                "subject_unknown",
-                format!(
-                    "事项分类“{}”不在配置的分类表中",
-                    truncate(&self.subject, MAX_SUBJECT)
-                ),
-                "subject",
-            ));
+            errs.push(
+                err(
+                    "subject_unknown",
+                    "the subject is not in the configured list",
+                    Field::Subject,
+                )
+                .with_param("subject", truncate(&self.subject, MAX_SUBJECT)),
+            );
         }
-        max_len(&mut errs, "township", "乡镇", &self.township, MAX_TOWNSHIP);
-        required(&mut errs, "request", "请求", &self.request, MAX_REQUEST);
-        required(&mut errs, "facts", "事实", &self.facts, MAX_FACTS);
-        max_len(&mut errs, "reasons", "理由", &self.reasons, MAX_FACTS);
+        max_len(&mut errs, Field::Township, &self.township, MAX_TOWNSHIP);
+        required(&mut errs, Field::Request, &self.request, MAX_REQUEST);
+        required(&mut errs, Field::Facts, &self.facts, MAX_FACTS);
+        max_len(&mut errs, Field::Reasons, &self.reasons, MAX_FACTS);
 
         if self.received_at.with_timezone(&Utc) > now + Duration::minutes(MAX_CLOCK_SKEW_MINUTES) {
             errs.push(err(
                 "received_at_future",
-                "收件时间晚于当前时间，请检查设备时钟",
-                "received_at",
+                "the reception time is later than now; check the device clock",
+                Field::ReceivedAt,
             ));
         }
 
@@ -269,59 +317,485 @@ impl Petition {
     }
 }
 
-fn err(code: &str, message: impl Into<String>, field: &str) -> ApiError {
-    ApiError::new(code, message).with_field(field)
+/// One input of the registration form, and the JSON path its validation errors name. Everything
+/// that identifies a field (path, form key, test id) derives from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// How it reached us (select).
+    Channel,
+    /// Person or organization (select).
+    PetitionerKind,
+    /// 姓名（名称）.
+    Name,
+    /// Resident ID number.
+    IdNumber,
+    /// Phone.
+    Phone,
+    /// 住址.
+    Address,
+    /// Number of visitors.
+    Visitors,
+    /// The list of representatives as a whole.
+    Representatives,
+    /// Representative `i`'s name.
+    RepName(usize),
+    /// Representative `i`'s ID number.
+    RepIdNumber(usize),
+    /// Representative `i`'s phone.
+    RepPhone(usize),
+    /// Kind of matter (select).
+    Category,
+    /// Subject code (select).
+    Subject,
+    /// Township.
+    Township,
+    /// 请求.
+    Request,
+    /// 事实.
+    Facts,
+    /// 理由.
+    Reasons,
+    /// Enterprise flag.
+    Enterprise,
+    /// Reception time.
+    ReceivedAt,
+}
+
+/// Every field that is not a representative's: (field, JSON path, form key), in form order.
+const FIELDS: [(Field, &str, &str); 16] = [
+    (Field::Channel, "channel", "channel"),
+    (Field::PetitionerKind, "petitioner.kind", "petitioner-kind"),
+    (Field::Name, "petitioner.name", "name"),
+    (Field::IdNumber, "petitioner.id_number", "id-number"),
+    (Field::Phone, "petitioner.phone", "phone"),
+    (Field::Address, "petitioner.address", "address"),
+    (Field::Visitors, "visitors", "visitors"),
+    (Field::Representatives, "representatives", "representatives"),
+    (Field::Category, "category", "category"),
+    (Field::Subject, "subject", "subject"),
+    (Field::Township, "township", "township"),
+    (Field::Request, "request", "request"),
+    (Field::Facts, "facts", "facts"),
+    (Field::Reasons, "reasons", "reasons"),
+    (Field::Enterprise, "enterprise", "enterprise"),
+    (Field::ReceivedAt, "received_at", "received-at"),
+];
+
+/// Makes representative `i`'s field.
+type RepField = fn(usize) -> Field;
+
+/// A representative's fields: (constructor, JSON path suffix, form key suffix).
+const REP_FIELDS: [(RepField, &str, &str); 3] = [
+    (Field::RepName, "name", "name"),
+    (Field::RepIdNumber, "id_number", "id-number"),
+    (Field::RepPhone, "phone", "phone"),
+];
+
+impl Field {
+    /// Every field that is not one representative's, in form order.
+    pub fn all() -> impl Iterator<Item = Field> {
+        FIELDS.iter().map(|(f, _, _)| *f)
+    }
+
+    /// Representative `i`'s fields.
+    pub fn representative(i: usize) -> [Field; 3] {
+        REP_FIELDS.map(|(make, _, _)| make(i))
+    }
+
+    fn rep(self) -> Option<(usize, usize)> {
+        match self {
+            Field::RepName(i) => Some((i, 0)),
+            Field::RepIdNumber(i) => Some((i, 1)),
+            Field::RepPhone(i) => Some((i, 2)),
+            _ => None,
+        }
+    }
+
+    fn entry(self) -> &'static (Field, &'static str, &'static str) {
+        FIELDS
+            .iter()
+            .find(|(f, _, _)| *f == self)
+            .expect("every non-representative field is in FIELDS")
+    }
+
+    /// The JSON path validation errors name: `petitioner.name`, `representatives[0].phone`.
+    pub fn path(self) -> String {
+        match self.rep() {
+            Some((i, k)) => format!("representatives[{i}].{}", REP_FIELDS[k].1),
+            None => self.entry().1.to_owned(),
+        }
+    }
+
+    /// A stable key for the form: `name`, `id-number`, `rep-0-phone` (ids and test ids derive
+    /// from it).
+    pub fn key(self) -> String {
+        match self.rep() {
+            Some((i, k)) => format!("rep-{i}-{}", REP_FIELDS[k].2),
+            None => self.entry().2.to_owned(),
+        }
+    }
+
+    /// The field a JSON path names, if any.
+    pub fn from_path(path: &str) -> Option<Field> {
+        if let Some((f, _, _)) = FIELDS.iter().find(|(_, p, _)| *p == path) {
+            return Some(*f);
+        }
+        let rest = path.strip_prefix("representatives[")?;
+        let (i, suffix) = rest.split_once("].")?;
+        let i: usize = i.parse().ok()?;
+        REP_FIELDS
+            .iter()
+            .find(|(_, p, _)| *p == suffix)
+            .map(|(make, _, _)| make(i))
+    }
+}
+
+/// A petition as the form holds it while it is typed: every field as entered, nothing required,
+/// nothing parsed. It is what autosave stores, and it reads any earlier draft (or a refused
+/// record's payload) without failing: a missing field is empty, a number is read as its digits.
+/// [`PetitionDraft::validate`] turns it into a [`Petition`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PetitionDraft {
+    /// Wire name of a [`Channel`].
+    #[serde(deserialize_with = "text")]
+    pub channel: String,
+    /// The petitioner.
+    pub petitioner: DraftPetitioner,
+    /// The number of visitors as typed.
+    #[serde(deserialize_with = "text")]
+    pub visitors: String,
+    /// Representatives of a collective visit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub representatives: Vec<DraftRepresentative>,
+    /// Wire name of a [`Category`].
+    #[serde(deserialize_with = "text")]
+    pub category: String,
+    /// A subject code.
+    #[serde(deserialize_with = "text")]
+    pub subject: String,
+    /// Township.
+    #[serde(deserialize_with = "text")]
+    pub township: String,
+    /// 请求.
+    #[serde(deserialize_with = "text")]
+    pub request: String,
+    /// 事实.
+    #[serde(deserialize_with = "text")]
+    pub facts: String,
+    /// 理由.
+    #[serde(deserialize_with = "text")]
+    pub reasons: String,
+    /// An enterprise's petition.
+    #[serde(deserialize_with = "flag")]
+    pub enterprise: bool,
+    /// RFC 3339 with offset.
+    #[serde(deserialize_with = "text")]
+    pub received_at: String,
+}
+
+/// The petitioner's inputs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DraftPetitioner {
+    /// Wire name of a [`PetitionerKind`].
+    #[serde(deserialize_with = "text")]
+    pub kind: String,
+    /// 姓名 / 名称.
+    #[serde(deserialize_with = "text")]
+    pub name: String,
+    /// Optional ID number.
+    #[serde(deserialize_with = "text", skip_serializing_if = "String::is_empty")]
+    pub id_number: String,
+    /// Optional phone.
+    #[serde(deserialize_with = "text", skip_serializing_if = "String::is_empty")]
+    pub phone: String,
+    /// 住址.
+    #[serde(deserialize_with = "text")]
+    pub address: String,
+}
+
+/// One representative's inputs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DraftRepresentative {
+    /// 姓名.
+    #[serde(deserialize_with = "text")]
+    pub name: String,
+    /// Optional ID number.
+    #[serde(deserialize_with = "text", skip_serializing_if = "String::is_empty")]
+    pub id_number: String,
+    /// Optional phone.
+    #[serde(deserialize_with = "text", skip_serializing_if = "String::is_empty")]
+    pub phone: String,
+}
+
+/// Reads text leniently: a string as is, a number or boolean as written, anything else as empty.
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    })
+}
+
+/// Reads a flag leniently: `true` or `"true"` is set, anything else is not.
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Bool(b) => b,
+        serde_json::Value::String(s) => s == "true",
+        _ => false,
+    })
+}
+
+impl PetitionDraft {
+    /// A new registration: received at `received_at`, in person, one visitor, a suggestion, in
+    /// `township`.
+    pub fn new(received_at: DateTime<FixedOffset>, township: &str) -> Self {
+        PetitionDraft {
+            channel: wire_name(Channel::default()).to_owned(),
+            petitioner: DraftPetitioner {
+                kind: wire_name(PetitionerKind::default()).to_owned(),
+                ..DraftPetitioner::default()
+            },
+            visitors: "1".to_owned(),
+            category: wire_name(Category::default()).to_owned(),
+            township: township.to_owned(),
+            received_at: received_at.to_rfc3339(),
+            ..PetitionDraft::default()
+        }
+    }
+
+    /// Reads a stored draft (or a refused record's payload); never fails (see the type's doc).
+    pub fn from_json(value: &serde_json::Value) -> Self {
+        PetitionDraft::deserialize(value).unwrap_or_default()
+    }
+
+    /// The JSON autosave stores.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    fn slot(&mut self, field: Field) -> Option<&mut String> {
+        let p = &mut self.petitioner;
+        Some(match field {
+            Field::Channel => &mut self.channel,
+            Field::PetitionerKind => &mut p.kind,
+            Field::Name => &mut p.name,
+            Field::IdNumber => &mut p.id_number,
+            Field::Phone => &mut p.phone,
+            Field::Address => &mut p.address,
+            Field::Visitors => &mut self.visitors,
+            Field::Category => &mut self.category,
+            Field::Subject => &mut self.subject,
+            Field::Township => &mut self.township,
+            Field::Request => &mut self.request,
+            Field::Facts => &mut self.facts,
+            Field::Reasons => &mut self.reasons,
+            Field::ReceivedAt => &mut self.received_at,
+            Field::RepName(i) => &mut self.representatives.get_mut(i)?.name,
+            Field::RepIdNumber(i) => &mut self.representatives.get_mut(i)?.id_number,
+            Field::RepPhone(i) => &mut self.representatives.get_mut(i)?.phone,
+            Field::Enterprise | Field::Representatives => return None,
+        })
+    }
+
+    /// What a text input or select of `field` shows (`"true"`/`"false"` for the enterprise flag).
+    pub fn get(&self, field: Field) -> String {
+        match field {
+            Field::Enterprise => self.enterprise.to_string(),
+            _ => self.clone().slot(field).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Sets what the input of `field` holds. Returns whether anything changed.
+    pub fn set(&mut self, field: Field, value: String) -> bool {
+        if field == Field::Enterprise {
+            let on = value == "true";
+            let changed = self.enterprise != on;
+            self.enterprise = on;
+            return changed;
+        }
+        match self.slot(field) {
+            Some(slot) if *slot != value => {
+                *slot = value;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The number of visitors, if it is a number.
+    pub fn visitor_count(&self) -> Option<u32> {
+        self.visitors.trim().parse().ok()
+    }
+
+    /// Whether the visit is collective, so representatives are asked for (Art. 20 para. 3).
+    pub fn is_collective(&self) -> bool {
+        self.visitor_count()
+            .is_some_and(|n| n >= COLLECTIVE_VISITORS)
+    }
+
+    /// Whether another representative may be added (at most [`MAX_REPRESENTATIVES`]).
+    pub fn can_add_representative(&self) -> bool {
+        self.representatives.len() < MAX_REPRESENTATIVES
+    }
+
+    /// Adds an empty representative, if one more is allowed.
+    pub fn add_representative(&mut self) -> bool {
+        let ok = self.can_add_representative();
+        if ok {
+            self.representatives.push(DraftRepresentative::default());
+        }
+        ok
+    }
+
+    /// Removes representative `i`, if there is one.
+    pub fn remove_representative(&mut self, i: usize) -> bool {
+        let ok = i < self.representatives.len();
+        if ok {
+            self.representatives.remove(i);
+        }
+        ok
+    }
+
+    /// The petition the draft describes, checked by the same rules as the server's: every
+    /// problem at once, each naming its field. Optional fields left blank are absent; the
+    /// representatives of a visit that is not collective are dropped only if all are blank.
+    pub fn validate(
+        &self,
+        subjects: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Petition, Vec<ApiError>> {
+        let mut errs = Vec::new();
+        let channel = choice(&mut errs, Field::Channel, &self.channel);
+        let kind = choice(&mut errs, Field::PetitionerKind, &self.petitioner.kind);
+        let category = choice(&mut errs, Field::Category, &self.category);
+        let visitors = self.visitor_count().unwrap_or_else(|| {
+            errs.push(err(
+                "visitors_format",
+                "the number of visitors must be a number",
+                Field::Visitors,
+            ));
+            1
+        });
+        let received_at =
+            DateTime::parse_from_rfc3339(self.received_at.trim()).unwrap_or_else(|_| {
+                errs.push(err(
+                    "received_at_format",
+                    "the reception time is not a valid time",
+                    Field::ReceivedAt,
+                ));
+                now.fixed_offset()
+            });
+        let p = &self.petitioner;
+        let petition = Petition {
+            channel,
+            petitioner: Petitioner {
+                kind,
+                name: p.name.clone(),
+                id_number: optional(&p.id_number),
+                phone: optional(&p.phone),
+                address: p.address.clone(),
+            },
+            visitors,
+            representatives: self
+                .representatives
+                .iter()
+                .map(|r| Representative {
+                    name: r.name.clone(),
+                    id_number: optional(&r.id_number),
+                    phone: optional(&r.phone),
+                })
+                .collect(),
+            category,
+            subject: self.subject.clone(),
+            township: self.township.clone(),
+            request: self.request.clone(),
+            facts: self.facts.clone(),
+            reasons: self.reasons.clone(),
+            enterprise: self.enterprise,
+            received_at,
+        };
+        if let Err(more) = petition.validate(subjects, now) {
+            errs.extend(more);
+        }
+        if errs.is_empty() {
+            Ok(petition)
+        } else {
+            Err(errs)
+        }
+    }
+}
+
+/// An optional text: blank means absent; surrounding spaces are not part of a number.
+fn optional(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// Parses a select's wire name; an unknown one is an `invalid_choice` error and the default.
+fn choice<E: FromStr + Default>(errs: &mut Vec<ApiError>, field: Field, value: &str) -> E {
+    E::from_str(value.trim()).unwrap_or_else(|_| {
+        errs.push(
+            err("invalid_choice", "not one of the options", field).with_param("value", value),
+        );
+        E::default()
+    })
+}
+
+fn err(code: &str, message: &str, field: Field) -> ApiError {
+    ApiError::new(code, message).with_field(field.path())
 }
 
 fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
-fn required(errs: &mut Vec<ApiError>, field: &str, label: &str, value: &str, max: usize) {
+fn required(errs: &mut Vec<ApiError>, field: Field, value: &str, max: usize) {
     if value.trim().is_empty() {
-        errs.push(err("required", format!("请填写{label}"), field));
+        errs.push(err("required", "this field is required", field));
     } else {
-        max_len(errs, field, label, value, max);
+        max_len(errs, field, value, max);
     }
 }
 
-fn max_len(errs: &mut Vec<ApiError>, field: &str, label: &str, value: &str, max: usize) {
+fn max_len(errs: &mut Vec<ApiError>, field: Field, value: &str, max: usize) {
     let n = value.chars().count();
     if n > max {
-        errs.push(err(
-            "too_long",
-            format!("{label}不能超过{max}个字（现为{n}个字）"),
-            field,
-        ));
+        errs.push(
+            err("too_long", "too long", field)
+                .with_param("max", max)
+                .with_param("actual", n),
+        );
     }
 }
 
-fn check_id_number(errs: &mut Vec<ApiError>, field: &str, id: &str) {
-    match id_number_problem(id) {
-        None => {}
-        Some(IdProblem::Format) => errs.push(err(
+fn check_id_number(errs: &mut Vec<ApiError>, field: Field, id: &str) {
+    let (code, message) = match id_number_problem(id) {
+        None => return,
+        Some(IdProblem::Format) => (
             "id_number_format",
-            "身份证号码应为18位：17位数字加1位数字或X",
-            field,
-        )),
-        Some(IdProblem::BirthDate) => errs.push(err(
+            "a resident ID number has 18 characters: 17 digits and a digit or X",
+        ),
+        Some(IdProblem::BirthDate) => (
             "id_number_birthdate",
-            "身份证号码中的出生日期无效",
-            field,
-        )),
-        Some(IdProblem::Checksum) => errs.push(err(
+            "the birth date in the resident ID number is not a real date",
+        ),
+        Some(IdProblem::Checksum) => (
             "id_number_checksum",
-            "身份证号码校验位不正确，请逐位核对",
-            field,
-        )),
-    }
+            "the check digit of the resident ID number does not match; check every digit",
+        ),
+    };
+    errs.push(err(code, message, field));
 }
 
-fn check_phone(errs: &mut Vec<ApiError>, field: &str, phone: &str) {
+fn check_phone(errs: &mut Vec<ApiError>, field: Field, phone: &str) {
     if phone.chars().count() > MAX_PHONE || !is_valid_phone(phone) {
         errs.push(err(
             "phone_format",
-            "电话号码应为11位手机号（如13812345678）或带区号的固定电话（如0571-87654321）",
+            "a phone number is an 11-digit mobile number or a fixed line with its area code",
             field,
         ));
     }
@@ -394,34 +868,8 @@ pub fn is_valid_phone(phone: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-
-    fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap()
-    }
-
-    fn valid() -> Petition {
-        Petition {
-            channel: Channel::Visit,
-            petitioner: Petitioner {
-                kind: PetitionerKind::Person,
-                name: "张三".into(),
-                id_number: Some("11010519491231002X".into()),
-                phone: Some("13812345678".into()),
-                address: "城关镇人民路1号".into(),
-            },
-            visitors: 1,
-            representatives: vec![],
-            category: Category::AppealRequest,
-            subject: "land".into(),
-            township: "城关镇".into(),
-            request: "请求依法补偿".into(),
-            facts: "2025年征地未补偿".into(),
-            reasons: String::new(),
-            enterprise: false,
-            received_at: DateTime::parse_from_rfc3339("2026-11-30T19:00:00+08:00").unwrap(),
-        }
-    }
+    use crate::example::{now, petition as valid};
+    use proptest::prelude::*;
 
     fn codes(p: &Petition) -> Vec<(String, String)> {
         match p.validate(&default_subject_codes(), now()) {
@@ -456,10 +904,12 @@ mod tests {
                 "{field}: {c:?}"
             );
         }
-        let msg = p.validate(&default_subject_codes(), now()).unwrap_err()[0]
-            .message
-            .clone();
-        assert_eq!(msg, "请填写姓名");
+        // The sentence (「请填写姓名」 in zh-Hans) is the app's, from the code and the field.
+        let first = &p.validate(&default_subject_codes(), now()).unwrap_err()[0];
+        assert_eq!(
+            (first.code.as_str(), first.field.as_deref()),
+            ("required", Some("petitioner.name"))
+        );
     }
 
     #[test]
@@ -650,5 +1100,219 @@ mod tests {
         let mut v = serde_json::to_value(valid()).unwrap();
         v["selfie"] = serde_json::json!("x");
         assert!(serde_json::from_value::<Petition>(v).is_err());
+    }
+
+    #[test]
+    fn the_enums_offered_by_the_form_are_spelled_as_on_the_wire() {
+        crate::assert_wire_names::<Channel>();
+        crate::assert_wire_names::<PetitionerKind>();
+        crate::assert_wire_names::<Category>();
+        assert_eq!(wire_name(Category::AppealRequest), "appeal_request");
+    }
+
+    #[test]
+    fn every_field_path_reads_back_as_its_field_and_keys_are_unique() {
+        let mut all: Vec<Field> = Field::all().collect();
+        all.extend(Field::representative(0));
+        all.extend(Field::representative(4));
+        let mut keys = std::collections::HashSet::new();
+        for f in all {
+            assert_eq!(Field::from_path(&f.path()), Some(f), "{f:?}");
+            assert!(keys.insert(f.key()), "key of {f:?} repeats");
+        }
+        assert_eq!(Field::RepPhone(2).path(), "representatives[2].phone");
+        assert_eq!(Field::RepIdNumber(1).key(), "rep-1-id-number");
+        assert_eq!(Field::from_path("petitioner.selfie"), None);
+        assert_eq!(Field::from_path("representatives[x].name"), None);
+    }
+
+    #[test]
+    fn every_error_validation_gives_names_a_field_the_form_knows() {
+        let mut p = valid();
+        p.petitioner.name = String::new();
+        p.petitioner.phone = Some("1".into());
+        p.visitors = 2;
+        p.representatives = vec![Representative {
+            name: String::new(),
+            id_number: Some("1".into()),
+            phone: Some("2".into()),
+        }];
+        p.subject = "aliens".into();
+        p.township = "镇".repeat(MAX_TOWNSHIP + 1);
+        p.received_at = DateTime::parse_from_rfc3339("2030-01-01T00:00:00+08:00").unwrap();
+        for e in p.validate(&default_subject_codes(), now()).unwrap_err() {
+            let path = e.field.clone().unwrap_or_default();
+            assert!(Field::from_path(&path).is_some(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn a_length_error_carries_the_limit_and_the_length_for_the_translated_message() {
+        let mut p = valid();
+        p.request = "请".repeat(MAX_REQUEST + 3);
+        let errs = p.validate(&default_subject_codes(), now()).unwrap_err();
+        assert_eq!(errs[0].code, "too_long");
+        assert_eq!(errs[0].param_u64("max"), Some(MAX_REQUEST as u64));
+        assert_eq!(errs[0].param_u64("actual"), Some(MAX_REQUEST as u64 + 3));
+    }
+
+    fn draft() -> PetitionDraft {
+        PetitionDraft::from_json(&crate::example::petition_json())
+    }
+
+    #[test]
+    fn a_draft_of_a_valid_petition_validates_into_that_petition() {
+        assert_eq!(
+            draft().validate(&default_subject_codes(), now()),
+            Ok(valid())
+        );
+    }
+
+    #[test]
+    fn a_new_draft_starts_as_a_visit_by_one_person_received_now() {
+        let at = DateTime::parse_from_rfc3339("2026-11-30T19:00:00+08:00").unwrap();
+        let d = PetitionDraft::new(at, "城关镇");
+        assert_eq!(d.channel, "visit");
+        assert_eq!(d.petitioner.kind, "person");
+        assert_eq!(d.category, "suggestion");
+        assert_eq!(d.visitors, "1");
+        assert_eq!(d.township, "城关镇");
+        assert_eq!(DateTime::parse_from_rfc3339(&d.received_at).unwrap(), at);
+    }
+
+    #[test]
+    fn a_draft_keeps_what_was_typed_even_when_it_is_not_valid_yet() {
+        let mut d = draft();
+        assert!(d.set(Field::Visitors, "十二".into()));
+        assert!(!d.set(Field::Visitors, "十二".into()), "no change, no save");
+        let back = PetitionDraft::from_json(&d.to_json());
+        assert_eq!(back, d);
+        let errs = back.validate(&default_subject_codes(), now()).unwrap_err();
+        assert!(errs.iter().any(|e| e.code == "visitors_format"));
+    }
+
+    #[test]
+    fn a_draft_reads_old_and_odd_json_without_failing() {
+        let d = PetitionDraft::from_json(&serde_json::json!({
+            "visitors": 7, "enterprise": "true", "petitioner": {"name": "李四", "phone": 13812345678u64}
+        }));
+        assert_eq!(d.visitors, "7");
+        assert!(d.enterprise);
+        assert_eq!(d.petitioner.phone, "13812345678");
+        assert_eq!(d.channel, "");
+        assert_eq!(
+            PetitionDraft::from_json(&serde_json::json!("garbage")),
+            PetitionDraft::default()
+        );
+    }
+
+    #[test]
+    fn blank_optional_fields_are_absent_and_numbers_lose_their_spaces() {
+        let mut d = draft();
+        d.set(Field::IdNumber, "   ".into());
+        d.set(Field::Phone, " 13812345678 ".into());
+        let p = d.validate(&default_subject_codes(), now()).unwrap();
+        assert_eq!(p.petitioner.id_number, None);
+        assert_eq!(p.petitioner.phone.as_deref(), Some("13812345678"));
+    }
+
+    #[test]
+    fn an_unknown_option_is_an_error_on_its_field_and_every_other_problem_is_reported_too() {
+        let mut d = draft();
+        d.set(Field::Channel, "pigeon".into());
+        d.set(Field::Facts, String::new());
+        let errs = d.validate(&default_subject_codes(), now()).unwrap_err();
+        let got: Vec<_> = errs
+            .iter()
+            .map(|e| (e.code.as_str(), e.field.as_deref().unwrap_or("")))
+            .collect();
+        assert!(got.contains(&("invalid_choice", "channel")), "{got:?}");
+        assert!(got.contains(&("required", "facts")), "{got:?}");
+    }
+
+    #[test]
+    fn representatives_are_added_up_to_the_limit_and_removed_by_index() {
+        let mut d = draft();
+        d.set(Field::Visitors, "8".into());
+        assert!(d.is_collective());
+        for _ in 0..MAX_REPRESENTATIVES {
+            assert!(d.add_representative());
+        }
+        assert!(!d.add_representative());
+        d.set(Field::RepName(2), "王五".into());
+        assert!(d.remove_representative(0));
+        assert_eq!(d.get(Field::RepName(1)), "王五");
+        assert!(!d.remove_representative(9));
+        assert!(!d.set(Field::RepName(9), "x".into()));
+    }
+
+    /// Builds a resident ID number with a correct check character from 17 digits.
+    fn with_check(first17: &str) -> String {
+        const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let sum: u32 = first17
+            .bytes()
+            .zip(WEIGHTS)
+            .map(|(d, w)| u32::from(d - b'0') * w)
+            .sum();
+        let check = b"10X98765432"[(sum % 11) as usize] as char;
+        format!("{first17}{check}")
+    }
+
+    proptest! {
+        #[test]
+        fn any_id_number_with_a_real_birth_date_and_its_check_character_is_accepted(
+            area in 110000u32..660000,
+            days in 0i64..(365 * 120),
+            seq in 0u32..1000,
+        ) {
+            let birth = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + Duration::days(days);
+            let id = with_check(&format!("{area:06}{}{seq:03}", birth.format("%Y%m%d")));
+            prop_assert_eq!(id_number_problem(&id), None);
+            prop_assert_eq!(id_number_problem(&id.to_lowercase()), None);
+        }
+
+        #[test]
+        fn changing_any_one_digit_of_a_valid_id_number_is_caught(
+            days in 0i64..(365 * 100),
+            pos in 0usize..17,
+            delta in 1u8..10,
+        ) {
+            let birth = NaiveDate::from_ymd_opt(1920, 1, 1).unwrap() + Duration::days(days);
+            let id = with_check(&format!("330106{}123", birth.format("%Y%m%d")));
+            let mut bytes = id.into_bytes();
+            bytes[pos] = b'0' + (bytes[pos] - b'0' + delta) % 10;
+            let changed = String::from_utf8(bytes).unwrap();
+            // A single changed digit always breaks the MOD 11-2 check (or the birth date).
+            prop_assert!(id_number_problem(&changed).is_some(), "{}", changed);
+        }
+
+        #[test]
+        fn every_mobile_number_of_eleven_digits_from_13_to_19_is_accepted(
+            second in 3u8..10,
+            rest in 0u64..1_000_000_000,
+        ) {
+            let phone = format!("1{second}{rest:09}");
+            prop_assert!(is_valid_phone(&phone));
+        }
+
+        #[test]
+        fn a_phone_number_with_anything_but_digits_and_one_dash_is_refused(
+            s in "[0-9]{3,12}[^0-9-][0-9]{0,4}",
+        ) {
+            prop_assert!(!is_valid_phone(&s));
+        }
+
+        #[test]
+        fn a_fixed_line_number_is_accepted_with_or_without_its_dash(
+            area in 10u32..1000,
+            local in 2_000_000u32..99_999_999,
+        ) {
+            let area = format!("0{area}");
+            let local = local.to_string();
+            let with_dash = format!("{}-{}", area, local);
+            let without = format!("{}{}", area, local);
+            prop_assert!(is_valid_phone(&with_dash), "{}", with_dash);
+            prop_assert!(is_valid_phone(&without), "{}", without);
+        }
     }
 }

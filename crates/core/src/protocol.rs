@@ -3,9 +3,13 @@
 //! Wire stability: field names and enum spellings here are read by devices that may not have
 //! been updated for weeks. Add optional fields; never rename or remove one within v1.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::petition::DEFAULT_SUBJECTS;
 
 use crate::quiz::Campaign;
 use crate::status::PetitionStatus;
@@ -20,9 +24,22 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub const PULL_PAGE: usize = 200;
 
 /// What a device is for. A kiosk is shared by strangers: it may push but never read petitions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DeviceRole {
     /// A field tablet used by staff of one township.
     Field,
@@ -33,10 +50,7 @@ pub enum DeviceRole {
 impl DeviceRole {
     /// The wire spelling, also used in the database.
     pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceRole::Field => "field",
-            DeviceRole::Kiosk => "kiosk",
-        }
+        self.into()
     }
 }
 
@@ -67,9 +81,22 @@ pub struct EnrollResponse {
 
 /// The kind of a pushed record. Unknown kinds deserialize to [`RecordKind::Unknown`] so that the
 /// server can refuse that one record (`invalid`) and still store the rest of the batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RecordKind {
     /// A petition registration, payload [`crate::Petition`].
     Petition,
@@ -83,11 +110,7 @@ pub enum RecordKind {
 impl RecordKind {
     /// The wire spelling, also used in the database.
     pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Petition => "petition",
-            RecordKind::QuizAttempt => "quiz_attempt",
-            RecordKind::Unknown => "unknown",
-        }
+        self.into()
     }
 }
 
@@ -113,9 +136,22 @@ pub struct PushRequest {
 }
 
 /// What happened to one pushed record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Outcome {
     /// New and now durable; `receipt` is set.
     Stored,
@@ -210,6 +246,72 @@ pub enum ChangeBody {
     },
     /// This device's token was revoked: the device stops syncing and asks to be enrolled again.
     DeviceRevoked {},
+    /// The deployment's configuration changed (or this is the device's first pull): the device
+    /// validates against the newest version it has from now on.
+    Config {
+        /// The whole configuration, versioned.
+        config: DeviceConfig,
+    },
+    /// A change this version of the app does not know (sent by a newer server): skipped, so the
+    /// rest of the page still applies and the cursor moves on.
+    #[serde(other)]
+    Unknown,
+}
+
+/// What a device validates and routes against, as the deployment configured it. It reaches the
+/// device through the pull feed, so a tablet never accepts a draft that its server will refuse
+/// for a rule the server was configured with. Later versions add departments, routing tables and
+/// holiday calendars here, as optional fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceConfig {
+    /// Increases with every change the server publishes; a device keeps the highest it has seen.
+    /// Version 0 is the configuration built into the app, used before the first pull.
+    pub version: i64,
+    /// The subject list (事项分类), in the order a form offers them.
+    pub subjects: Vec<SubjectEntry>,
+}
+
+/// One entry of the subject list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubjectEntry {
+    /// The stable code stored on the petition (`land`, `labor`, ...).
+    pub code: String,
+    /// A display name for codes that only this deployment has. Built-in codes are named by the
+    /// app's locale files in the user's language, so they come without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl DeviceConfig {
+    /// The configuration built into the app (version 0): the default subject list.
+    pub fn builtin() -> Self {
+        DeviceConfig {
+            version: 0,
+            subjects: DEFAULT_SUBJECTS
+                .iter()
+                .map(|code| SubjectEntry {
+                    code: (*code).to_owned(),
+                    label: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The subject codes, as validation takes them.
+    pub fn subject_codes(&self) -> Vec<String> {
+        self.subjects.iter().map(|s| s.code.clone()).collect()
+    }
+
+    /// Keeps whichever of two configurations is newer.
+    pub fn newest(self, other: DeviceConfig) -> DeviceConfig {
+        if other.version > self.version {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 /// One step in the handling of a petition.
@@ -253,17 +355,23 @@ pub struct ErrorBody {
     pub error: ApiError,
 }
 
-/// A machine-readable error with a message a person can act on.
+/// A machine-readable error. The app shows it in the user's language from its `code`, `field`
+/// and `params` (its locale files hold the sentences); `message` is English, for logs and for
+/// clients that do not know the code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// Stable machine code, e.g. `invalid_json`, `unauthorized`, `id_number_checksum`.
     pub code: String,
-    /// Clear text saying what is wrong and how to recover (Chinese first).
+    /// English text saying what is wrong and how to recover.
     pub message: String,
     /// JSON path of the offending field, when one field is at fault (e.g. `petitioner.phone`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The values a translated message needs, e.g. `{"max": 100, "actual": 120}` for `too_long`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub params: BTreeMap<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -273,6 +381,7 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             field: None,
+            params: BTreeMap::new(),
         }
     }
 
@@ -280,6 +389,22 @@ impl ApiError {
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
+    }
+
+    /// Adds a parameter of the translated message.
+    pub fn with_param(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.params.insert(key.to_owned(), value.into());
+        self
+    }
+
+    /// A parameter as a number, if present.
+    pub fn param_u64(&self, key: &str) -> Option<u64> {
+        self.params.get(key).and_then(serde_json::Value::as_u64)
+    }
+
+    /// A parameter as text, if present.
+    pub fn param_str(&self, key: &str) -> Option<&str> {
+        self.params.get(key).and_then(serde_json::Value::as_str)
     }
 }
 
@@ -292,6 +417,67 @@ mod tests {
         let body = r#"{"records":[{"id":"0190a8f0-0000-7000-8000-000000000001","kind":"selfie","payload":{}}]}"#;
         let req: PushRequest = serde_json::from_str(body).unwrap();
         assert_eq!(req.records[0].kind, RecordKind::Unknown);
+    }
+
+    #[test]
+    fn every_wire_enum_is_spelled_the_same_by_serde_and_by_its_list() {
+        crate::assert_wire_names::<DeviceRole>();
+        crate::assert_wire_names::<RecordKind>();
+        crate::assert_wire_names::<Outcome>();
+    }
+
+    #[test]
+    fn a_change_of_an_unknown_type_is_skipped_not_fatal() {
+        let page = r#"{"changes":[{"seq":1,"type":"holiday_calendar","year":2027},{"seq":2,"type":"device_revoked"}],"cursor":2,"more":false}"#;
+        let page: PullResponse = serde_json::from_str(page).unwrap();
+        assert_eq!(page.changes[0].body, ChangeBody::Unknown);
+        assert_eq!(page.changes[1].body, ChangeBody::DeviceRevoked {});
+    }
+
+    #[test]
+    fn a_config_change_carries_its_version_and_subjects() {
+        let c = Change {
+            seq: 3,
+            body: ChangeBody::Config {
+                config: DeviceConfig {
+                    version: 2,
+                    subjects: vec![SubjectEntry {
+                        code: "mining".into(),
+                        label: Some("矿产".into()),
+                    }],
+                },
+            },
+        };
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["type"], "config");
+        assert_eq!(json["config"]["subjects"][0]["code"], "mining");
+        assert_eq!(serde_json::from_value::<Change>(json).unwrap(), c);
+    }
+
+    #[test]
+    fn the_newer_config_wins_and_the_builtin_one_is_version_zero() {
+        let builtin = DeviceConfig::builtin();
+        assert_eq!(builtin.version, 0);
+        assert!(builtin.subject_codes().contains(&"land".to_owned()));
+        let newer = DeviceConfig {
+            version: 1,
+            subjects: vec![],
+        };
+        assert_eq!(builtin.clone().newest(newer.clone()), newer);
+        assert_eq!(newer.clone().newest(builtin), newer);
+    }
+
+    #[test]
+    fn error_params_are_left_out_of_the_json_when_there_are_none() {
+        let e = ApiError::new("required", "fill in the name").with_field("petitioner.name");
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"code": "required", "message": "fill in the name", "field": "petitioner.name"})
+        );
+        let e = e.with_param("max", 100);
+        assert_eq!(e.param_u64("max"), Some(100));
+        let back: ApiError = serde_json::from_value(serde_json::to_value(&e).unwrap()).unwrap();
+        assert_eq!(back, e);
     }
 
     #[test]

@@ -84,22 +84,26 @@ impl QuizAttempt {
         if self.campaign_id.trim().is_empty() {
             errs.push(e(
                 "required",
-                "缺少竞答活动编号".into(),
+                "the campaign id is missing".into(),
                 "campaign_id".into(),
             ));
         } else if self.campaign_id.chars().count() > MAX_ID {
             errs.push(e(
                 "too_long",
-                format!("活动编号不能超过{MAX_ID}个字符"),
+                format!("a campaign id has at most {MAX_ID} characters"),
                 "campaign_id".into(),
             ));
         }
         if self.answers.is_empty() {
-            errs.push(e("required", "至少需要回答一道题".into(), "answers".into()));
+            errs.push(e(
+                "required",
+                "answer at least one question".into(),
+                "answers".into(),
+            ));
         } else if self.answers.len() > MAX_ANSWERS {
             errs.push(e(
                 "too_many",
-                format!("一次作答不能超过{MAX_ANSWERS}题"),
+                format!("an attempt has at most {MAX_ANSWERS} answers"),
                 "answers".into(),
             ));
         }
@@ -107,11 +111,11 @@ impl QuizAttempt {
         for (i, a) in self.answers.iter().enumerate() {
             let field = format!("answers[{i}].question_id");
             if a.question_id.trim().is_empty() || a.question_id.chars().count() > MAX_ID {
-                errs.push(e("invalid", "题目编号无效".into(), field));
+                errs.push(e("invalid", "the question id is not valid".into(), field));
             } else if !seen.insert(a.question_id.as_str()) {
                 errs.push(e(
                     "duplicate_answer",
-                    format!("题目“{}”回答了两次", a.question_id),
+                    format!("question {:?} is answered twice", a.question_id),
                     field,
                 ));
             }
@@ -119,19 +123,26 @@ impl QuizAttempt {
         if self.finished_at < self.started_at {
             errs.push(e(
                 "finished_before_start",
-                "完成时间早于开始时间".into(),
+                "the attempt finished before it started".into(),
                 "finished_at".into(),
             ));
         }
         if self.finished_at > now + Duration::minutes(crate::petition::MAX_CLOCK_SKEW_MINUTES) {
             errs.push(e(
                 "finished_at_future",
-                "完成时间晚于当前时间，请检查设备时钟".into(),
+                "the finish time is later than now; check the device clock".into(),
                 "finished_at".into(),
             ));
         }
         if self.township.chars().count() > crate::petition::MAX_TOWNSHIP {
-            errs.push(e("too_long", "乡镇名称过长".into(), "township".into()));
+            errs.push(e(
+                "too_long",
+                format!(
+                    "a township has at most {} characters",
+                    crate::petition::MAX_TOWNSHIP
+                ),
+                "township".into(),
+            ));
         }
         if errs.is_empty() {
             Ok(())
@@ -146,7 +157,8 @@ impl QuizAttempt {
         let mut errs = Vec::new();
         if self.campaign_id != campaign.id {
             errs.push(
-                ApiError::new("campaign_mismatch", "作答与竞答活动不符").with_field("campaign_id"),
+                ApiError::new("campaign_mismatch", "the attempt answers another campaign")
+                    .with_field("campaign_id"),
             );
         }
         for (i, a) in self.answers.iter().enumerate() {
@@ -154,12 +166,12 @@ impl QuizAttempt {
                 None => errs.push(
                     ApiError::new(
                         "question_unknown",
-                        format!("活动中没有题目“{}”", a.question_id),
+                        format!("the campaign has no question {:?}", a.question_id),
                     )
                     .with_field(format!("answers[{i}].question_id")),
                 ),
                 Some(q) if a.choice >= q.options.len() => errs.push(
-                    ApiError::new("choice_out_of_range", "所选选项不存在")
+                    ApiError::new("choice_out_of_range", "the chosen option does not exist")
                         .with_field(format!("answers[{i}].choice")),
                 ),
                 Some(_) => {}

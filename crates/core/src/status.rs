@@ -7,25 +7,38 @@
 //! working day here is Monday to Friday, which can only make the objection deadline earlier, never
 //! later, than the true one.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
+use std::fmt;
+pub use strum::IntoEnumIterator;
 
 /// Where a petition stands (《信访工作条例》 Art. 22, 23, 31–34).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+/// Declared in the order of a typical handling, which is the order `iter()` lists them in.
 pub enum PetitionStatus {
     /// 已登记 — received and registered.
     Registered,
+    /// 已转送 — forwarded to the responsible department.
+    Forwarded,
     /// 已受理.
     Accepted,
     /// 不予受理.
     NotAccepted,
-    /// 已转送 — forwarded to the responsible department.
-    Forwarded,
     /// 已办理 — handled, written opinion issued.
     Handled,
     /// 已办结.
@@ -33,38 +46,10 @@ pub enum PetitionStatus {
 }
 
 impl PetitionStatus {
-    /// Every status, in the order of a typical handling.
-    pub const ALL: [PetitionStatus; 6] = [
-        PetitionStatus::Registered,
-        PetitionStatus::Forwarded,
-        PetitionStatus::Accepted,
-        PetitionStatus::NotAccepted,
-        PetitionStatus::Handled,
-        PetitionStatus::Closed,
-    ];
-
-    /// The wire spelling, also used in the database and on the command line.
+    /// The wire spelling, also used in the database and on the command line. (The app names
+    /// each status in the user's language from its locale files.)
     pub fn as_str(self) -> &'static str {
-        match self {
-            PetitionStatus::Registered => "registered",
-            PetitionStatus::Accepted => "accepted",
-            PetitionStatus::NotAccepted => "not_accepted",
-            PetitionStatus::Forwarded => "forwarded",
-            PetitionStatus::Handled => "handled",
-            PetitionStatus::Closed => "closed",
-        }
-    }
-
-    /// The Chinese label shown to staff and petitioners.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            PetitionStatus::Registered => "已登记",
-            PetitionStatus::Accepted => "已受理",
-            PetitionStatus::NotAccepted => "不予受理",
-            PetitionStatus::Forwarded => "已转送",
-            PetitionStatus::Handled => "已办理",
-            PetitionStatus::Closed => "已办结",
-        }
+        self.into()
     }
 
     /// The statuses that may follow this one.
@@ -107,25 +92,26 @@ impl fmt::Display for PetitionStatus {
     }
 }
 
-impl FromStr for PetitionStatus {
-    type Err = UnknownStatus;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PetitionStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| UnknownStatus(s.to_owned()))
-    }
+/// Parses a wire spelling, e.g. on the command line.
+pub fn parse_status(s: &str) -> Result<PetitionStatus, UnknownStatus> {
+    s.parse().map_err(|_| UnknownStatus(s.to_owned()))
 }
 
-/// A status spelling that is not one of [`PetitionStatus::ALL`].
+/// A status spelling that is not one of the statuses.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("未知的状态 “{0}”；可用：registered, forwarded, accepted, not_accepted, handled, closed")]
+#[error("unknown status {0:?}; known: {known}", known = known_statuses())]
 pub struct UnknownStatus(pub String);
+
+fn known_statuses() -> String {
+    PetitionStatus::iter()
+        .map(PetitionStatus::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// A step the regulation's order of handling does not allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("不能从“{}”变为“{}”", from.label_zh(), to.label_zh())]
+#[error("a petition cannot go from {} to {}", from.as_str(), to.as_str())]
 pub struct TransitionError {
     /// The current status.
     pub from: PetitionStatus,
@@ -176,7 +162,7 @@ pub fn handling_deadline(
 
 /// An extension outside Art. 34's 0–30 days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("延长期限不得超过30日（第三十四条），收到 {0} 日")]
+#[error("an extension is at most 30 days (Art. 34); got {0}")]
 pub struct ExtensionError(pub i64);
 
 /// Art. 23 para. 3: the last day on which a body that received a forwarded matter on `received`
@@ -214,29 +200,41 @@ mod tests {
 
     #[test]
     fn a_closed_petition_never_changes_again() {
-        for to in PetitionStatus::ALL {
+        for to in PetitionStatus::iter() {
             assert!(PetitionStatus::Closed.transition(to).is_err());
         }
     }
 
     #[test]
-    fn a_refused_transition_names_both_statuses_in_chinese() {
+    fn a_refused_transition_names_both_statuses() {
         let err = PetitionStatus::Accepted
             .transition(PetitionStatus::Registered)
             .unwrap_err();
-        assert_eq!(err.to_string(), "不能从“已受理”变为“已登记”");
+        assert_eq!(
+            (err.from, err.to),
+            (PetitionStatus::Accepted, PetitionStatus::Registered)
+        );
+        assert_eq!(
+            err.to_string(),
+            "a petition cannot go from accepted to registered"
+        );
     }
 
     #[test]
     fn every_status_round_trips_through_its_spelling() {
-        for s in PetitionStatus::ALL {
-            assert_eq!(s.as_str().parse::<PetitionStatus>().unwrap(), s);
+        crate::assert_wire_names::<PetitionStatus>();
+        for s in PetitionStatus::iter() {
+            assert_eq!(parse_status(s.as_str()).unwrap(), s);
             assert_eq!(
                 serde_json::to_value(s).unwrap(),
                 serde_json::json!(s.as_str())
             );
         }
-        assert!("done".parse::<PetitionStatus>().is_err());
+        assert!(parse_status("done").is_err());
+        assert!(parse_status("done")
+            .unwrap_err()
+            .to_string()
+            .contains("not_accepted"));
     }
 
     #[test]

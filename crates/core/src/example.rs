@@ -1,0 +1,44 @@
+//! One example petition that every test crate shares (core, sync, browser, server, the app), so a
+//! new field is added to one example, not to four copies. Valid under the default subject list at
+//! [`now`]; tests change what they are about and leave the rest.
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::petition::{Category, Channel, Petition, Petitioner, PetitionerKind};
+
+/// The clock the example is valid at: 2026-11-30 12:00 UTC (20:00 China time).
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0)
+        .single()
+        .expect("a valid date")
+}
+
+/// A complete, valid petition: 张三 of 城关镇 asks for compensation for land taken in 2025.
+pub fn petition() -> Petition {
+    Petition {
+        channel: Channel::Visit,
+        petitioner: Petitioner {
+            kind: PetitionerKind::Person,
+            name: "张三".into(),
+            id_number: Some("11010519491231002X".into()),
+            phone: Some("13812345678".into()),
+            address: "城关镇人民路1号".into(),
+        },
+        visitors: 1,
+        representatives: vec![],
+        category: Category::AppealRequest,
+        subject: "land".into(),
+        township: "城关镇".into(),
+        request: "请求依法补偿".into(),
+        facts: "2025年征地未补偿".into(),
+        reasons: String::new(),
+        enterprise: false,
+        received_at: DateTime::parse_from_rfc3339("2026-11-30T19:00:00+08:00")
+            .expect("a valid time"),
+    }
+}
+
+/// [`petition`] as the JSON a push carries.
+pub fn petition_json() -> serde_json::Value {
+    serde_json::to_value(petition()).expect("a petition serializes")
+}
