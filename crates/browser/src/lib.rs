@@ -4,9 +4,10 @@
 //! `navigator.storage` helpers, a debounced [`Autosave`], the [`SyncDriver`] that runs the engine
 //! on the page's triggers, and the "export unsent records" download.
 //!
-//! Everything here is wasm32-only; natively the crate is empty so the workspace still builds and
-//! lints. It must not depend on Leptos or any UI crate (it is tested with wasm-bindgen-test in
-//! headless Chromium without the UI), nor on the server.
+//! Everything here is wasm32-only; natively [`native`] offers stand-ins under the same names
+//! (the in-memory store, an offline transport), so the app's native build needs no copies. It
+//! must not depend on Leptos or any UI crate (it is tested with wasm-bindgen-test in headless
+//! Chromium without the UI), nor on the server.
 //!
 //! What the UI does with it, once per page:
 //! ```ignore
@@ -79,3 +80,11 @@ pub use idb::{IdbStore, DB_NAME, SCHEMA_VERSION};
 pub use locks::{with_lock_if_available, with_sync_lock, LockError, SYNC_LOCK};
 #[cfg(target_arch = "wasm32")]
 pub use storage::{estimate, is_persistent, request_persistent, StorageEstimate};
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::{
+    download, estimate, is_persistent, request_persistent, unsent_export_file, Autosave,
+    ExportFile, FetchTransport, IdbStore, StorageEstimate, SyncDriver,
+};
