@@ -4,13 +4,15 @@
 //! through an `AbortController`, and the answer classified by
 //! [`lianxin_sync::decode_response`], so a captive portal's 200 HTML page is "offline".
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::time::Duration;
 
 use lianxin_core::protocol::{
     EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse,
 };
 use lianxin_sync::transport::{ENROLL_PATH, PULL_PATH, PUSH_PATH};
-use lianxin_sync::{decode_response, Transport, TransportError};
+use lianxin_sync::{decode_response, NoAnswer, Transport, TransportError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -64,8 +66,15 @@ impl FetchTransport {
         body: Option<&B>,
         expected: u16,
     ) -> Result<T, TransportError> {
-        let offline =
-            |what: &str, e: JsValue| TransportError::Offline(format!("{what}: {}", js_message(&e)));
+        // Set when our timer aborts the fetch: the AbortError that follows is a timeout.
+        let timed_out = Rc::new(Cell::new(false));
+        let offline = |what: &str, e: JsValue| {
+            TransportError::Offline(if timed_out.get() {
+                NoAnswer::Timeout
+            } else {
+                NoAnswer::Network(format!("{what}: {}", js_message(&e)))
+            })
+        };
         let window = web_sys::window()
             .ok_or_else(|| TransportError::Offline("no window to fetch from".into()))?;
         let init = web_sys::RequestInit::new();
@@ -81,8 +90,9 @@ impl FetchTransport {
                 .map_err(|e| offline("headers", e))?;
         }
         if let Some(b) = body {
-            let json = serde_json::to_string(b)
-                .map_err(|e| TransportError::Offline(format!("request not serializable: {e}")))?;
+            let json = serde_json::to_string(b).map_err(|e| {
+                TransportError::Offline(format!("request not serializable: {e}").into())
+            })?;
             headers
                 .set("Content-Type", "application/json")
                 .map_err(|e| offline("headers", e))?;
@@ -97,7 +107,11 @@ impl FetchTransport {
 
         // The timer aborts the fetch (and the body read) if the server or the network stalls.
         let abort = controller.clone();
-        let on_timeout = Closure::once(move || abort.abort());
+        let flag = timed_out.clone();
+        let on_timeout = Closure::once(move || {
+            flag.set(true);
+            abort.abort();
+        });
         let timer = window
             .set_timeout_with_callback_and_timeout_and_arguments_0(
                 on_timeout.as_ref().unchecked_ref(),

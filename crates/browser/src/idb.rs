@@ -16,6 +16,7 @@
 //! so nothing but IndexedDB requests is ever awaited between opening and committing one.
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
@@ -25,12 +26,16 @@ use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
 use indexed_db_futures::KeyPath;
-use lianxin_core::protocol::PullResponse;
+use lianxin_core::protocol::{DeviceConfig, PullResponse};
 use lianxin_core::quiz::Campaign;
-use lianxin_sync::model::{draft_from_refused, meta_keys, record_from_draft};
-use lianxin_sync::store::{plan_pull, PullApplied};
+use lianxin_sync::model::meta_keys;
+use lianxin_sync::plan::{
+    finalized_id, plan_finalize, plan_recover_sending, plan_transitions, receipts_to_read,
+};
+use lianxin_sync::store::{plan_pull, to_meta, PullApplied};
 use lianxin_sync::{
-    Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState, Store, StoreError, Transition,
+    Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState, Store, StoreError,
+    Transition, TransitionPlan, Validated,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -430,6 +435,70 @@ fn collect<T: DeserializeOwned>(
     serde_json::from_slice(&json).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+type ObjectStore<'a> = indexed_db_futures::object_store::ObjectStore<'a>;
+
+/// Sends one get per key at once (no await between them, so the transaction stays active).
+fn get_many(
+    store: &ObjectStore<'_>,
+    ids: &[Uuid],
+) -> Result<
+    Vec<impl std::future::Future<Output = indexed_db_futures::Result<Option<JsValue>>>>,
+    StoreError,
+> {
+    ids.iter()
+        .map(|id| {
+            store
+                .get::<JsValue, _, _>(id.to_string().as_str())
+                .primitive()
+                .map_err(idb)
+        })
+        .collect()
+}
+
+/// Awaits what [`get_many`] sent: the entries that exist, by id.
+async fn await_many<T: DeserializeOwned>(
+    ids: &[Uuid],
+    reads: Vec<impl std::future::Future<Output = indexed_db_futures::Result<Option<JsValue>>>>,
+) -> Result<BTreeMap<Uuid, T>, StoreError> {
+    let mut found = BTreeMap::new();
+    for (id, read) in ids.iter().zip(reads) {
+        if let Some(v) = read.await.map_err(idb)? {
+            if !v.is_undefined() {
+                found.insert(*id, open_envelope(&v)?);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Writes what a planner decided, in the caller's transaction; nothing here decides. `receipts`
+/// is `None` for a transaction without that store (a finalize writes no receipt).
+fn write_plan(
+    plan: &TransitionPlan,
+    outbox: &ObjectStore<'_>,
+    receipts: Option<&ObjectStore<'_>>,
+    drafts: &ObjectStore<'_>,
+) -> Result<(), StoreError> {
+    for r in &plan.records {
+        fire(outbox.put(outbox_env(r)?).primitive())?;
+    }
+    if !plan.receipts.is_empty() {
+        let receipts = receipts.ok_or_else(|| {
+            StoreError::Other("a plan with receipts in a transaction without them".into())
+        })?;
+        for e in &plan.receipts {
+            fire(receipts.put(receipt_env(e)?).primitive())?;
+        }
+    }
+    for id in &plan.deleted_drafts {
+        fire(drafts.delete(id.to_string().as_str()).primitive())?;
+    }
+    for d in &plan.drafts {
+        fire(drafts.put(draft_env(d)?).primitive())?;
+    }
+    Ok(())
+}
+
 impl IdbStore {
     async fn read_all<T: DeserializeOwned>(&self, name: &str) -> Result<Vec<T>, StoreError> {
         let tx = self.tx(&[name], TransactionMode::Readonly)?;
@@ -493,6 +562,7 @@ impl Store for IdbStore {
         &self,
         draft_id: Uuid,
         new_id: Uuid,
+        payload: Validated,
         now: DateTime<Utc>,
     ) -> Result<OutboxRecord, StoreError> {
         // One readwrite transaction over drafts and outbox: the browser commits the delete and
@@ -503,17 +573,21 @@ impl Store for IdbStore {
         )?;
         let drafts = tx.object_store(stores::DRAFTS).map_err(idb)?;
         let outbox = tx.object_store(stores::OUTBOX).map_err(idb)?;
-        let draft: Draft = get_one(&drafts, &draft_id.to_string())
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("draft {draft_id}")))?;
-        let existing: Option<OutboxRecord> = match draft.record_id {
-            Some(id) => get_one(&outbox, &id.to_string()).await?,
+        let draft: Option<Draft> = get_one(&drafts, &draft_id.to_string()).await?;
+        let existing: Option<OutboxRecord> = match &draft {
+            Some(d) => get_one(&outbox, &finalized_id(d, new_id).to_string()).await?,
             None => None,
         };
-        let record = record_from_draft(&draft, new_id, existing.as_ref(), now)
-            .map_err(StoreError::InvalidState)?;
-        fire(outbox.put(outbox_env(&record)?).primitive())?;
-        fire(drafts.delete(draft_id.to_string().as_str()).primitive())?;
+        let plan = plan_finalize(
+            draft_id,
+            draft.as_ref(),
+            existing.as_ref(),
+            new_id,
+            payload,
+            now,
+        )?;
+        let record = plan.records[0].clone();
+        write_plan(&plan, &outbox, None, &drafts)?;
         commit(tx).await?;
         Ok(record)
     }
@@ -572,78 +646,65 @@ impl Store for IdbStore {
         let outbox = tx.object_store(stores::OUTBOX).map_err(idb)?;
         let receipts = tx.object_store(stores::RECEIPTS).map_err(idb)?;
         let drafts = tx.object_store(stores::DRAFTS).map_err(idb)?;
-        // Read every record first (all gets go out at once), then check every change; any
-        // refusal returns before a single write, and dropping `tx` rolls back.
-        let mut pending = Vec::with_capacity(changes.len());
+        // Read everything the plan needs first (all gets go out at once), then plan; a refusal
+        // returns before a single write, and dropping `tx` rolls back.
+        let mut ids: Vec<Uuid> = Vec::with_capacity(changes.len());
         for t in changes {
-            let key = t.id().to_string();
-            pending.push(
-                outbox
-                    .get::<JsValue, _, _>(key.as_str())
-                    .primitive()
-                    .map_err(idb)?,
-            );
-        }
-        let mut updated: Vec<OutboxRecord> = Vec::with_capacity(changes.len());
-        for (t, req) in changes.iter().zip(pending) {
-            let id = t.id();
-            let current = match updated.iter().position(|r| r.id == id) {
-                Some(i) => updated.swap_remove(i),
-                None => match req.await.map_err(idb)? {
-                    Some(v) if !v.is_undefined() => open_envelope::<OutboxRecord>(&v)?,
-                    _ => return Err(StoreError::NotFound(format!("outbox record {id}"))),
-                },
-            };
-            let mut next = current;
-            t.apply(&mut next, now).map_err(StoreError::InvalidState)?;
-            updated.push(next);
-        }
-        let mut receipt_reads = Vec::new();
-        for t in changes {
-            if let Transition::Sent { id, .. } = t {
-                let key = id.to_string();
-                receipt_reads.push((
-                    t,
-                    receipts
-                        .get::<JsValue, _, _>(key.as_str())
-                        .primitive()
-                        .map_err(idb)?,
-                ));
+            if !ids.contains(&t.id()) {
+                ids.push(t.id());
             }
         }
-        for (t, req) in receipt_reads {
-            let Transition::Sent { id, receipt } = t else {
-                continue;
-            };
-            let mut entry = match req.await.map_err(idb)? {
-                Some(v) if !v.is_undefined() => open_envelope::<ReceiptEntry>(&v)?,
-                _ => ReceiptEntry::empty(*id),
-            };
-            entry.set_receipt(receipt);
-            fire(receipts.put(receipt_env(&entry)?).primitive())?;
-        }
-        for t in changes {
-            if let Transition::NeedsEdit { id, error } = t {
-                if let Some(record) = updated.iter().find(|r| r.id == *id) {
-                    let draft = draft_from_refused(record, error, now);
-                    fire(drafts.put(draft_env(&draft)?).primitive())?;
-                }
-            }
-        }
-        for r in &updated {
-            fire(outbox.put(outbox_env(r)?).primitive())?;
-        }
+        let record_reads = get_many(&outbox, &ids)?;
+        let receipt_ids = receipts_to_read(changes);
+        let receipt_reads = get_many(&receipts, &receipt_ids)?;
+        let records: BTreeMap<Uuid, OutboxRecord> = await_many(&ids, record_reads).await?;
+        let known: BTreeMap<Uuid, ReceiptEntry> = await_many(&receipt_ids, receipt_reads).await?;
+        let plan = plan_transitions(
+            changes,
+            |id| records.get(&id).cloned(),
+            |id| known.get(&id).cloned(),
+            now,
+        )?;
+        write_plan(&plan, &outbox, Some(&receipts), &drafts)?;
         commit(tx).await
     }
 
     async fn recover_sending(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
-        let sending = self.list_outbox(Some(RecordState::Sending)).await?;
-        if sending.is_empty() {
+        let tx = self.tx(
+            &[stores::OUTBOX, stores::RECEIPTS, stores::DRAFTS],
+            TransactionMode::Readwrite,
+        )?;
+        let outbox = tx.object_store(stores::OUTBOX).map_err(idb)?;
+        let receipts = tx.object_store(stores::RECEIPTS).map_err(idb)?;
+        let drafts = tx.object_store(stores::DRAFTS).map_err(idb)?;
+        // Read and write in one transaction, so no other tab's change falls in between.
+        let it = if self.has_state_index() {
+            outbox
+                .index(stores::BY_STATE)
+                .map_err(idb)?
+                .get_all::<JsValue>()
+                .with_query(RecordState::Sending.as_str())
+                .primitive()
+                .map_err(idb)?
+                .await
+                .map_err(idb)?
+        } else {
+            outbox
+                .get_all::<JsValue>()
+                .primitive()
+                .map_err(idb)?
+                .await
+                .map_err(idb)?
+        };
+        let held: Vec<OutboxRecord> = collect(it)?;
+        let plan = plan_recover_sending(&held, now)?;
+        let n = plan.records.len();
+        if n == 0 {
             return Ok(0);
         }
-        let changes: Vec<Transition> = sending.iter().map(|r| Transition::Requeue(r.id)).collect();
-        self.transition(&changes, now).await?;
-        Ok(changes.len())
+        write_plan(&plan, &outbox, Some(&receipts), &drafts)?;
+        commit(tx).await?;
+        Ok(n)
     }
 
     async fn get_receipt(&self, record_id: Uuid) -> Result<Option<ReceiptEntry>, StoreError> {
@@ -664,6 +725,12 @@ impl Store for IdbStore {
         let campaigns = tx.object_store(stores::CAMPAIGNS).map_err(idb)?;
         let receipts = tx.object_store(stores::RECEIPTS).map_err(idb)?;
         let meta = tx.object_store(stores::META).map_err(idb)?;
+        // Read before the first write: a refusal (a damaged entry) leaves the page unapplied.
+        let stored: Option<serde_json::Value> = get_one(&meta, meta_keys::CONFIG).await?;
+        let stored: Option<DeviceConfig> = stored
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("meta config: {e}")))?;
         let mut applied = PullApplied {
             campaigns: plan.campaigns.len(),
             ..Default::default()
@@ -695,6 +762,14 @@ impl Store for IdbStore {
             applied.revoked = true;
             fire(
                 meta.put(envelope(&[("key", meta_keys::REVOKED)], &true)?)
+                    .primitive(),
+            )?;
+        }
+        if let Some(config) = plan.config_to_store(stored.as_ref()) {
+            applied.config = true;
+            // As `put_meta` stores it: the meta store's values are JSON values.
+            fire(
+                meta.put(envelope(&[("key", meta_keys::CONFIG)], &to_meta(config))?)
                     .primitive(),
             )?;
         }

@@ -11,9 +11,10 @@
 //! - a revoked device stops syncing until it is enrolled again.
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use lianxin_core::protocol::{
     ApiError, EnrollRequest, Outcome, PushRecord, PushRequest, PushResponse, MAX_BATCH,
 };
@@ -21,9 +22,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::backoff::{backoff_delay, Jitter};
-use crate::model::{meta_keys, DeviceInfo, OutboxRecord, RecordState, SyncProblem, Transition};
+use crate::finalize::{validate_draft, FinalizeError};
+use crate::model::{
+    meta_keys, DeviceInfo, Draft, OutboxRecord, RecordState, SyncProblem, Transition,
+};
 use crate::store::{to_meta, Store, StoreError};
-use crate::transport::{Transport, TransportError};
+use crate::transport::{NoAnswer, Transport, TransportError};
 
 /// Records per push unless told otherwise.
 pub const DEFAULT_BATCH: usize = 100;
@@ -52,30 +56,31 @@ pub struct SyncSummary {
     pub statuses: usize,
 }
 
-/// Why a sync run stopped.
+/// Why a sync run stopped. The UI shows it from [`SyncError::code`] and [`SyncError::params`];
+/// the Display text is English, for logs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SyncError {
     /// Another run of this engine is in progress; this one did nothing.
-    #[error("同步正在进行中。(a sync run is already in progress)")]
+    #[error("a sync run is already in progress")]
     Busy,
     /// The device has no token yet.
-    #[error("本设备尚未登记，请输入登记码。(device not enrolled)")]
+    #[error("the device is not enrolled")]
     NotEnrolled,
-    /// The server revoked the device (pull feed) or refused its token (401/403).
-    #[error("本设备的授权已被撤销，请重新登记。(device revoked: {0})")]
+    /// The server revoked the device (pull feed) or refused its token (401/403); English detail.
+    #[error("the device was revoked: {0}")]
     Revoked(String),
     /// No protocol answer; nothing was marked. Retry after `retry_in` (or on the `online` event).
-    #[error("{message}")]
+    #[error("no protocol answer: {reason}")]
     Offline {
         /// What happened.
-        message: String,
+        reason: NoAnswer,
         /// The backoff delay for the next automatic try.
         retry_in: Duration,
     },
     /// The server refused a request that is not about one record (e.g. a bad enrollment code).
-    #[error("服务器拒绝了请求：{} ({})", .0.message, .0.code)]
+    #[error("the server refused the request: {} ({})", .0.message, .0.code)]
     Rejected(ApiError),
-    /// The local store failed; see the message (e.g. storage full).
+    /// The local store failed (e.g. storage full); see [`StoreError::code`].
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -94,6 +99,53 @@ impl SyncError {
             SyncError::Offline { .. } => OFFLINE_KIND,
             SyncError::Rejected(_) => "rejected",
             SyncError::Store(_) => "storage",
+        }
+    }
+
+    /// A stable code for the UI's locale files: `busy`, `not_enrolled`, `revoked`, `rejected`,
+    /// the [`NoAnswer::code`] of an offline run (`offline`, `timeout`, `server_error`, `protocol`,
+    /// `engine_unavailable`), or the [`StoreError::code`] of a store failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::Busy => "busy",
+            SyncError::NotEnrolled => "not_enrolled",
+            SyncError::Revoked(_) => "revoked",
+            SyncError::Offline { reason, .. } => reason.code(),
+            SyncError::Rejected(_) => "rejected",
+            SyncError::Store(e) => e.code(),
+        }
+    }
+
+    /// The values the translated message needs: `status` of `server_error` and `protocol`;
+    /// for `rejected`, the server's own error code as `error` (and its field as `field`, and its
+    /// params); `retry_in_secs` of every offline code.
+    pub fn params(&self) -> BTreeMap<String, serde_json::Value> {
+        match self {
+            SyncError::Offline { reason, retry_in } => {
+                let mut params = reason.params();
+                params.insert("retry_in_secs".into(), retry_in.as_secs().into());
+                params
+            }
+            SyncError::Rejected(e) => {
+                let mut params = e.params.clone();
+                params.insert("error".into(), e.code.clone().into());
+                if let Some(field) = &e.field {
+                    params.insert("field".into(), field.clone().into());
+                }
+                params
+            }
+            _ => BTreeMap::new(),
+        }
+    }
+
+    /// What the store keeps of this error for the indicator and the sync page.
+    pub fn problem(&self, at: DateTime<Utc>) -> SyncProblem {
+        SyncProblem {
+            at,
+            kind: self.kind().to_owned(),
+            code: self.code().to_owned(),
+            params: self.params(),
+            message: self.to_string(),
         }
     }
 
@@ -186,8 +238,8 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
             label: label.trim().to_owned(),
         };
         let resp = self.transport.enroll(&req).await.map_err(|e| match e {
-            TransportError::Offline(message) => SyncError::Offline {
-                message,
+            TransportError::Offline(reason) => SyncError::Offline {
+                reason,
                 retry_in: Duration::ZERO,
             },
             TransportError::Unauthorized(error) | TransportError::Rejected { error, .. } => {
@@ -214,11 +266,22 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
         Ok(device)
     }
 
-    /// Finalizes a draft with a fresh v7 id (see [`Store::finalize`]).
-    pub async fn finalize(&self, draft_id: Uuid) -> Result<OutboxRecord, StoreError> {
-        self.store
-            .finalize(draft_id, Uuid::now_v7(), Utc::now())
-            .await
+    /// Finalize, the whole workflow the form's button starts: writes `draft` as given (the
+    /// tab's latest text is saved even when it does not validate), validates it against the
+    /// device's newest configuration at `now`, and moves it into the outbox in one atomic step
+    /// with a fresh v7 id. Then the page triggers a sync run.
+    pub async fn finalize_draft(
+        &self,
+        draft: &Draft,
+        now: DateTime<Utc>,
+    ) -> Result<OutboxRecord, FinalizeError> {
+        self.store.put_draft(draft).await?;
+        let config = self.store.device_config().await?;
+        let payload = validate_draft(draft, &config, now).map_err(FinalizeError::Invalid)?;
+        Ok(self
+            .store
+            .finalize(draft.id, Uuid::now_v7(), payload, now)
+            .await?)
     }
 
     /// Puts a quarantined record back in the queue: the user's explicit "try again".
@@ -247,7 +310,7 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
     /// first run): counted, backed off and recorded exactly like a run that reached no server,
     /// which is what it amounts to.
     pub async fn unreachable(&self, message: String) -> SyncError {
-        let error = self.offline(message);
+        let error = self.offline(NoAnswer::EngineUnavailable(message));
         self.record_outcome(&Err(error.clone())).await;
         error
     }
@@ -266,11 +329,7 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
                 let _ = self.store.delete_meta(meta_keys::LAST_ERROR).await;
             }
             Err(e) => {
-                let problem = SyncProblem {
-                    at: Utc::now(),
-                    kind: e.kind().to_owned(),
-                    message: e.to_string(),
-                };
+                let problem = e.problem(Utc::now());
                 let _ = self
                     .store
                     .put_meta(meta_keys::LAST_ERROR, to_meta(&problem))
@@ -279,12 +338,12 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
         }
     }
 
-    fn offline(&self, message: String) -> SyncError {
+    fn offline(&self, reason: NoAnswer) -> SyncError {
         let n = self.failures.get().saturating_add(1);
         self.failures.set(n);
         let r = self.jitter.borrow_mut().next_f64();
         SyncError::Offline {
-            message,
+            reason,
             retry_in: backoff_delay(n, r),
         }
     }
@@ -308,7 +367,9 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
             return Err(SyncError::NotEnrolled);
         };
         if self.store.is_revoked().await? {
-            return Err(SyncError::Revoked("撤销记录已保存在本设备上".into()));
+            return Err(SyncError::Revoked(
+                "the revocation is stored on this device".into(),
+            ));
         }
         Ok(device)
     }
@@ -399,11 +460,19 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
                             summary.requeued += ids.len();
                             return Err(self.revoked(error.message).await);
                         }
-                        PushFailure::Transport(TransportError::Offline(message))
-                        | PushFailure::Malformed(message) => {
+                        PushFailure::Transport(TransportError::Offline(reason)) => {
                             self.store.transition(&requeue, Utc::now()).await?;
                             summary.requeued += ids.len();
-                            return Err(self.offline(message));
+                            return Err(self.offline(reason));
+                        }
+                        PushFailure::Malformed(detail) => {
+                            self.store.transition(&requeue, Utc::now()).await?;
+                            summary.requeued += ids.len();
+                            // A well-formed answer to another question: as good as none.
+                            return Err(self.offline(NoAnswer::Protocol {
+                                status: 200,
+                                detail,
+                            }));
                         }
                     }
                 }
@@ -416,7 +485,7 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
         for _ in 0..MAX_PULL_PAGES {
             let page = match self.transport.pull(token, cursor).await {
                 Ok(page) => page,
-                Err(TransportError::Offline(message)) => return Err(self.offline(message)),
+                Err(TransportError::Offline(reason)) => return Err(self.offline(reason)),
                 Err(TransportError::Unauthorized(error)) => {
                     return Err(self.revoked(error.message).await)
                 }
@@ -429,7 +498,9 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
             summary.campaigns += applied.campaigns;
             summary.statuses += applied.statuses;
             if applied.revoked {
-                return Err(SyncError::Revoked("服务器已撤销本设备".into()));
+                return Err(SyncError::Revoked(
+                    "the pull feed says this device was revoked".into(),
+                ));
             }
             // A feed that says "more" without moving forward would loop forever.
             if !page.more || page.cursor <= cursor {
@@ -478,13 +549,16 @@ pub fn plan_outcomes(ids: &[Uuid], resp: PushResponse) -> Result<Vec<Transition>
             Outcome::Invalid => Transition::NeedsEdit {
                 id: *id,
                 error: result.error.unwrap_or_else(|| {
-                    ApiError::new("invalid", "服务器认为该记录无效，请检查后重新提交。")
+                    ApiError::new("invalid", "the server found the record invalid")
                 }),
             },
             Outcome::Conflict => Transition::Quarantined {
                 id: *id,
                 reason: result.error.unwrap_or_else(|| {
-                    ApiError::new("conflict", "服务器上已有同一编号但内容不同的记录。")
+                    ApiError::new(
+                        "conflict",
+                        "the server holds another record under the same id",
+                    )
                 }),
             },
         };

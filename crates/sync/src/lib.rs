@@ -10,7 +10,10 @@
 //!
 //! For the UI, the calls are:
 //! - autosave: [`Store::put_draft`] (debounced), [`Store::list_drafts`], [`Store::delete_draft`];
-//! - finalize: [`SyncEngine::finalize`] (one atomic step), then trigger a run;
+//! - finalize: [`SyncEngine::finalize_draft`] (saves, validates against [`Store::device_config`],
+//!   queues in one atomic step, or [`FinalizeError::Invalid`]), then trigger a run;
+//! - errors: every error has a stable `code()` ([`StoreError::code`], [`SyncError::code`],
+//!   [`NoAnswer::code`]) that the UI's locale files translate; Display is English, for logs;
 //! - sync: [`SyncEngine::start`] once at start-up, [`SyncEngine::sync_once`] on every trigger,
 //!   [`SyncError::retry_in`] for the timer;
 //! - the indicator and the sync page: [`sync_status`], [`Store::list_outbox`],
@@ -19,20 +22,24 @@
 
 pub mod backoff;
 pub mod engine;
+pub mod finalize;
 pub mod memory;
 pub mod model;
+pub mod plan;
 pub mod store;
 pub mod transport;
 
 pub use backoff::{backoff_delay, Jitter};
 pub use engine::{SyncEngine, SyncError, SyncSummary};
+pub use finalize::{validate_draft, FinalizeError, Validated};
 pub use memory::MemoryStore;
 pub use model::{
     DeviceInfo, Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState, SyncProblem,
     Transition,
 };
+pub use plan::TransitionPlan;
 pub use store::{
     export_unsent, export_unsent_json, sync_status, PullApplied, Store, StoreError, SyncStatus,
     UnsentExport,
 };
-pub use transport::{decode_response, Transport, TransportError};
+pub use transport::{decode_response, NoAnswer, Transport, TransportError};

@@ -7,15 +7,18 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
-use lianxin_core::protocol::PullResponse;
+use lianxin_core::protocol::{DeviceConfig, PullResponse};
 use lianxin_core::quiz::Campaign;
 use uuid::Uuid;
 
+use crate::finalize::Validated;
 use crate::model::{
-    draft_from_refused, meta_keys, record_from_draft, Draft, LocalQuizAttempt, OutboxRecord,
-    ReceiptEntry, RecordState, Transition,
+    meta_keys, Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState, Transition,
 };
-use crate::store::{plan_pull, PullApplied, Store, StoreError};
+use crate::plan::{
+    finalized_id, plan_finalize, plan_recover_sending, plan_transitions, TransitionPlan,
+};
+use crate::store::{plan_pull, to_meta, PullApplied, Store, StoreError};
 
 #[derive(Default)]
 struct Inner {
@@ -33,6 +36,24 @@ struct Inner {
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     inner: Rc<RefCell<Inner>>,
+}
+
+impl Inner {
+    /// Writes what a planner decided; nothing here decides.
+    fn apply(&mut self, plan: TransitionPlan) {
+        for r in plan.records {
+            self.outbox.insert(r.id, r);
+        }
+        for e in plan.receipts {
+            self.receipts.insert(e.record_id, e);
+        }
+        for id in plan.deleted_drafts {
+            self.drafts.remove(&id);
+        }
+        for d in plan.drafts {
+            self.drafts.insert(d.id, d);
+        }
+    }
 }
 
 impl MemoryStore {
@@ -96,18 +117,15 @@ impl Store for MemoryStore {
         &self,
         draft_id: Uuid,
         new_id: Uuid,
+        payload: Validated,
         now: DateTime<Utc>,
     ) -> Result<OutboxRecord, StoreError> {
         self.write(|i| {
-            let draft = i
-                .drafts
-                .get(&draft_id)
-                .ok_or_else(|| StoreError::NotFound(format!("draft {draft_id}")))?;
-            let existing = draft.record_id.and_then(|id| i.outbox.get(&id));
-            let record = record_from_draft(draft, new_id, existing, now)
-                .map_err(StoreError::InvalidState)?;
-            i.drafts.remove(&draft_id);
-            i.outbox.insert(record.id, record.clone());
+            let draft = i.drafts.get(&draft_id);
+            let existing = draft.and_then(|d| i.outbox.get(&finalized_id(d, new_id)));
+            let plan = plan_finalize(draft_id, draft, existing, new_id, payload, now)?;
+            let record = plan.records[0].clone();
+            i.apply(plan);
             Ok(record)
         })
     }
@@ -137,56 +155,22 @@ impl Store for MemoryStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.write(|i| {
-            // Check and compute everything first; write only if every change is allowed.
-            let mut updated: BTreeMap<Uuid, OutboxRecord> = BTreeMap::new();
-            for t in changes {
-                let id = t.id();
-                let current = match updated.get(&id) {
-                    Some(r) => r.clone(),
-                    None => i
-                        .outbox
-                        .get(&id)
-                        .cloned()
-                        .ok_or_else(|| StoreError::NotFound(format!("outbox record {id}")))?,
-                };
-                let mut next = current;
-                t.apply(&mut next, now).map_err(StoreError::InvalidState)?;
-                updated.insert(id, next);
-            }
-            for t in changes {
-                let record = &updated[&t.id()];
-                match t {
-                    Transition::Sent { receipt, .. } => {
-                        let entry = i
-                            .receipts
-                            .entry(record.id)
-                            .or_insert_with(|| ReceiptEntry::empty(record.id));
-                        entry.set_receipt(receipt);
-                    }
-                    Transition::NeedsEdit { error, .. } => {
-                        let draft = draft_from_refused(record, error, now);
-                        i.drafts.insert(draft.id, draft);
-                    }
-                    _ => {}
-                }
-            }
-            i.outbox.extend(updated);
+            let plan = plan_transitions(
+                changes,
+                |id| i.outbox.get(&id).cloned(),
+                |id| i.receipts.get(&id).cloned(),
+                now,
+            )?;
+            i.apply(plan);
             Ok(())
         })
     }
 
     async fn recover_sending(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
         self.write(|i| {
-            let mut n = 0;
-            for r in i
-                .outbox
-                .values_mut()
-                .filter(|r| r.state == RecordState::Sending)
-            {
-                r.state = RecordState::Queued;
-                r.updated_at = now;
-                n += 1;
-            }
+            let plan = plan_recover_sending(i.outbox.values(), now)?;
+            let n = plan.records.len();
+            i.apply(plan);
             Ok(n)
         })
     }
@@ -202,6 +186,14 @@ impl Store for MemoryStore {
     async fn apply_pull(&self, page: &PullResponse) -> Result<PullApplied, StoreError> {
         let plan = plan_pull(page);
         self.write(|i| {
+            // Read before the first write: a refusal must leave the page unapplied.
+            let stored: Option<DeviceConfig> = match i.meta.get(meta_keys::CONFIG) {
+                Some(v) => Some(
+                    serde_json::from_value(v.clone())
+                        .map_err(|e| StoreError::Corrupt(format!("meta config: {e}")))?,
+                ),
+                None => None,
+            };
             let mut applied = PullApplied {
                 campaigns: plan.campaigns.len(),
                 ..Default::default()
@@ -222,6 +214,10 @@ impl Store for MemoryStore {
                 applied.revoked = true;
                 i.meta
                     .insert(meta_keys::REVOKED.into(), serde_json::Value::Bool(true));
+            }
+            if let Some(config) = plan.config_to_store(stored.as_ref()) {
+                applied.config = true;
+                i.meta.insert(meta_keys::CONFIG.into(), to_meta(config));
             }
             i.meta
                 .insert(meta_keys::PULL_CURSOR.into(), plan.cursor.into());

@@ -3,6 +3,8 @@
 //! serde-serializable and stable: add optional fields, never rename one (data written by an older
 //! app version must still be read by a newer one).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use lianxin_core::protocol::{ApiError, DeviceRole, Receipt, RecordKind, StatusEvent};
 use serde::{Deserialize, Serialize};
@@ -229,37 +231,6 @@ pub fn draft_from_refused(record: &OutboxRecord, error: &ApiError, now: DateTime
     }
 }
 
-/// Builds the outbox record a draft becomes at finalize, or says why it may not: a draft that came
-/// back from the server keeps its record id, and only a `needs_edit` record may be replaced.
-pub fn record_from_draft(
-    draft: &Draft,
-    new_id: Uuid,
-    existing: Option<&OutboxRecord>,
-    now: DateTime<Utc>,
-) -> Result<OutboxRecord, String> {
-    let id = draft.record_id.unwrap_or(new_id);
-    if let Some(old) = existing {
-        if old.state != RecordState::NeedsEdit {
-            return Err(format!(
-                "record {id} is already in the outbox as {}; it cannot be finalized again",
-                old.state.as_str()
-            ));
-        }
-    }
-    Ok(OutboxRecord {
-        id,
-        kind: draft.kind,
-        payload: draft.form.clone(),
-        draft_id: draft.id,
-        state: RecordState::Queued,
-        finalized_at: now,
-        updated_at: now,
-        attempts: existing.map_or(0, |o| o.attempts),
-        receipt: None,
-        error: None,
-    })
-}
-
 /// What the device knows about a record after it was sent: its receipt and every status change the
 /// pull feed brought.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -347,15 +318,53 @@ pub struct DeviceInfo {
     pub enrolled_at: DateTime<Utc>,
 }
 
-/// The last problem a sync run met, for the header's indicator.
+/// The last problem a sync run met, for the header's indicator and the sync page. The UI shows
+/// it in the user's language from `code` and `params`; `message` is English, for logs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredSyncProblem")]
 pub struct SyncProblem {
     /// When.
     pub at: DateTime<Utc>,
-    /// `offline`, `revoked`, `rejected`, `storage`, `not_enrolled`.
+    /// The family: `offline`, `revoked`, `rejected`, `storage`, `not_enrolled`, `busy`.
     pub kind: String,
-    /// A sentence a person can act on.
+    /// What exactly, as [`crate::SyncError::code`] says it (e.g. `timeout`, `quota_exceeded`).
+    pub code: String,
+    /// The values the translated message needs (e.g. `status` of a `server_error`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, serde_json::Value>,
+    /// English, for logs and bug reports; never shown as the UI's text.
     pub message: String,
+}
+
+/// [`SyncProblem`] as stored, by this version or by one before codes existed.
+#[derive(Deserialize)]
+struct StoredSyncProblem {
+    at: DateTime<Utc>,
+    kind: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    params: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    message: String,
+}
+
+impl From<StoredSyncProblem> for SyncProblem {
+    fn from(p: StoredSyncProblem) -> Self {
+        // A problem stored before codes existed is known by its kind, which is also a code.
+        let code = if p.code.is_empty() {
+            p.kind.clone()
+        } else {
+            p.code
+        };
+        SyncProblem {
+            at: p.at,
+            kind: p.kind,
+            code,
+            params: p.params,
+            message: p.message,
+        }
+    }
 }
 
 /// Keys of the `meta` store.
@@ -370,6 +379,8 @@ pub mod meta_keys {
     pub const LAST_ERROR: &str = "last_error";
     /// `true` once the server said the device is revoked; cleared by a new enrollment.
     pub const REVOKED: &str = "revoked";
+    /// The newest [`lianxin_core::protocol::DeviceConfig`] the pull feed brought.
+    pub const CONFIG: &str = "config";
 }
 
 #[cfg(test)]
@@ -383,7 +394,7 @@ mod tests {
         OutboxRecord {
             id: Uuid::now_v7(),
             kind: RecordKind::Petition,
-            payload: serde_json::json!({"request": "修路"}),
+            payload: lianxin_core::example::petition_json(),
             draft_id: Uuid::now_v7(),
             state,
             finalized_at: now,
@@ -450,29 +461,30 @@ mod tests {
     #[test]
     fn a_refused_record_comes_back_as_its_draft_with_the_field_error_and_keeps_its_id() {
         let r = record(RecordState::NeedsEdit);
-        let err =
-            ApiError::new("phone_invalid", "电话号码格式不正确").with_field("petitioner.phone");
+        let err = ApiError::new("phone_format", "bad phone").with_field("petitioner.phone");
         let d = draft_from_refused(&r, &err, Utc::now());
         assert_eq!(d.id, r.draft_id);
         assert_eq!(d.form, r.payload);
         assert_eq!(
+            d.record_id,
+            Some(r.id),
+            "the retry must reuse the id the server saw"
+        );
+        assert_eq!(
             d.problem.as_ref().and_then(|p| p.field.as_deref()),
             Some("petitioner.phone")
         );
-
-        let again = record_from_draft(&d, Uuid::now_v7(), Some(&r), Utc::now()).unwrap();
-        assert_eq!(again.id, r.id, "the retry must reuse the id the server saw");
-        assert_eq!(again.state, RecordState::Queued);
     }
 
     #[test]
-    fn finalizing_over_a_record_that_is_queued_or_sent_is_refused() {
-        for state in [RecordState::Queued, RecordState::Sending, RecordState::Sent] {
-            let r = record(state);
-            let mut d = Draft::new(RecordKind::Petition, serde_json::json!({}));
-            d.record_id = Some(r.id);
-            assert!(record_from_draft(&d, Uuid::now_v7(), Some(&r), Utc::now()).is_err());
-        }
+    fn a_sync_problem_stored_before_codes_existed_still_reads_with_its_kind_as_code() {
+        let old = serde_json::json!({"at": "2026-11-30T12:00:00Z", "kind": "offline",
+                                     "message": "无法连接服务器"});
+        let p: SyncProblem = serde_json::from_value(old).unwrap();
+        assert_eq!((p.kind.as_str(), p.code.as_str()), ("offline", "offline"));
+        assert!(p.params.is_empty());
+        let back: SyncProblem = serde_json::from_value(serde_json::to_value(&p).unwrap()).unwrap();
+        assert_eq!(back, p);
     }
 
     #[test]

@@ -7,46 +7,63 @@
 //! lets the engine promise "never lost, never doubled" across crashes.
 
 use chrono::{DateTime, Utc};
-use lianxin_core::protocol::{ChangeBody, PullResponse, StatusEvent};
+use lianxin_core::protocol::{ChangeBody, DeviceConfig, PullResponse, StatusEvent};
 use lianxin_core::quiz::Campaign;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::finalize::Validated;
 use crate::model::{
     meta_keys, DeviceInfo, Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState,
     SyncProblem, Transition,
 };
 
-/// Why the store refused an operation. None of these is ever swallowed: the UI shows them.
+/// Why the store refused an operation. None of these is ever swallowed: the UI shows them, in the
+/// user's language, from [`StoreError::code`]; the text inside is English detail for logs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     /// The browser refused the write because the origin's storage is full.
-    #[error("设备存储空间已满，本次内容未保存。请先同步或导出未发送记录，再释放空间。(storage quota exceeded: {0})")]
+    #[error("storage quota exceeded; nothing was saved: {0}")]
     QuotaExceeded(String),
     /// Any other refusal to write (disk error, private mode, storage cleared under us).
-    #[error("本地数据库拒绝了写入，本次内容未保存。(the local database refused the write: {0})")]
+    #[error("the local database refused the write; nothing was saved: {0}")]
     WriteRefused(String),
     /// The thing asked for does not exist.
     #[error("not found: {0}")]
     NotFound(String),
     /// The operation would break the record life cycle (e.g. finalize a draft over a sent record).
-    #[error("{0}")]
+    #[error("not allowed in the record's life cycle: {0}")]
     InvalidState(String),
     /// The database is closed, e.g. because a newer version of the app opened it in another tab.
-    #[error(
-        "本地数据库已关闭（可能在另一个标签页中打开了新版本），请刷新页面。(database closed: {0})"
-    )]
+    #[error("the local database was closed (a newer version in another tab?); reload: {0}")]
     Closed(String),
     /// Opening or upgrading the database waits for another tab that keeps an old version open.
-    #[error("请关闭本应用的其他标签页以完成升级。(database upgrade blocked by another tab: {0})")]
+    #[error("the database upgrade is blocked by another tab of the app: {0}")]
     Blocked(String),
     /// Stored data could not be read back (written by an unknown version, or damaged).
-    #[error("本地数据无法读取。(stored data could not be decoded: {0})")]
+    #[error("stored data could not be decoded: {0}")]
     Corrupt(String),
     /// Anything else the backend reported.
     #[error("local database error: {0}")]
     Other(String),
+}
+
+impl StoreError {
+    /// A stable code for the UI's locale files: `quota_exceeded`, `write_refused`, `not_found`,
+    /// `invalid_state`, `closed`, `blocked`, `corrupt` or `other`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::QuotaExceeded(_) => "quota_exceeded",
+            StoreError::WriteRefused(_) => "write_refused",
+            StoreError::NotFound(_) => "not_found",
+            StoreError::InvalidState(_) => "invalid_state",
+            StoreError::Closed(_) => "closed",
+            StoreError::Blocked(_) => "blocked",
+            StoreError::Corrupt(_) => "corrupt",
+            StoreError::Other(_) => "other",
+        }
+    }
 }
 
 /// What [`Store::apply_pull`] changed.
@@ -58,6 +75,8 @@ pub struct PullApplied {
     pub statuses: usize,
     /// The page said this device was revoked.
     pub revoked: bool,
+    /// The page brought a configuration newer than the device's, which is now stored.
+    pub config: bool,
 }
 
 /// The local store. Methods are `async` and not `Send`: IndexedDB handles live on one thread.
@@ -77,12 +96,16 @@ pub trait Store {
     async fn delete_draft(&self, id: Uuid) -> Result<(), StoreError>;
 
     /// Moves a draft into the outbox in ONE atomic step: afterwards either the draft exists and no
-    /// outbox record was added, or the draft is gone and the record is `queued`. The record id is
-    /// `new_id` unless the draft came back from the server, in which case it keeps its old id.
+    /// outbox record was added, or the draft is gone and the record is `queued` with `payload`.
+    /// The record id is `new_id` unless the draft came back from the server, in which case it
+    /// keeps its old id ([`crate::plan::plan_finalize`] decides). Only a payload that
+    /// [`crate::finalize::validate_draft`] made from this draft is accepted, so nothing
+    /// unvalidated is ever queued; the UI calls [`crate::SyncEngine::finalize_draft`].
     async fn finalize(
         &self,
         draft_id: Uuid,
         new_id: Uuid,
+        payload: Validated,
         now: DateTime<Utc>,
     ) -> Result<OutboxRecord, StoreError>;
 
@@ -102,7 +125,7 @@ pub trait Store {
         changes: &[Transition],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-    /// Every `sending` record back to `queued`; called once at start-up, because a record found
+    /// Every `sending` record back to `queued` ([`crate::plan::plan_recover_sending`]); called once at start-up, because a record found
     /// `sending` then belonged to a push whose answer never arrived. Returns how many.
     async fn recover_sending(&self, now: DateTime<Utc>) -> Result<usize, StoreError>;
 
@@ -153,6 +176,13 @@ pub trait Store {
     async fn is_revoked(&self) -> Result<bool, StoreError> {
         Ok(get_typed(self, meta_keys::REVOKED).await?.unwrap_or(false))
     }
+    /// The configuration drafts are validated against: the newest the pull feed brought, or the
+    /// one built into the app before the first arrives.
+    async fn device_config(&self) -> Result<DeviceConfig, StoreError> {
+        Ok(get_typed(self, meta_keys::CONFIG)
+            .await?
+            .unwrap_or_else(DeviceConfig::builtin))
+    }
 }
 
 async fn get_typed<S: Store + ?Sized, T: DeserializeOwned>(
@@ -182,12 +212,26 @@ pub struct PullPlan<'a> {
     pub statuses: Vec<(Uuid, &'a str, &'a StatusEvent)>,
     /// The device was revoked.
     pub revoked: bool,
+    /// The newest configuration on the page; store it only if [`PullPlan::config_to_store`]
+    /// says so.
+    pub config: Option<&'a DeviceConfig>,
     /// The cursor to store.
     pub cursor: i64,
 }
 
+impl<'a> PullPlan<'a> {
+    /// The configuration to write, given the one the store holds: the page's, when the store has
+    /// none yet or the page's version is higher. A device never goes back to an older version
+    /// (a feed re-read after a crash, an old change replayed).
+    pub fn config_to_store(&self, stored: Option<&DeviceConfig>) -> Option<&'a DeviceConfig> {
+        self.config
+            .filter(|new| stored.is_none_or(|old| new.version > old.version))
+    }
+}
+
 /// Splits a pull page into what to write. Changes are applied in feed order; a later version of
-/// the same campaign on one page wins.
+/// the same campaign on one page wins, and of several configurations the highest version. A
+/// change this version does not know is skipped; the cursor still moves past it.
 pub fn plan_pull(page: &PullResponse) -> PullPlan<'_> {
     let mut plan = PullPlan {
         cursor: page.cursor,
@@ -207,6 +251,12 @@ pub fn plan_pull(page: &PullResponse) -> PullPlan<'_> {
                 plan.statuses.push((*record_id, registration_no, event));
             }
             ChangeBody::DeviceRevoked {} => plan.revoked = true,
+            ChangeBody::Config { config } => {
+                if plan.config.is_none_or(|c| config.version > c.version) {
+                    plan.config = Some(config);
+                }
+            }
+            ChangeBody::Unknown => {}
         }
     }
     plan

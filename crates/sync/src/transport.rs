@@ -4,6 +4,8 @@
 //! they hand status, content type and body to [`decode_response`], so the browser and the tests
 //! classify a captive portal, a 502 or a revoked token identically.
 
+use std::collections::BTreeMap;
+
 use lianxin_core::protocol::{
     ApiError, EnrollRequest, EnrollResponse, ErrorBody, PullResponse, PushRequest, PushResponse,
 };
@@ -14,23 +16,94 @@ use serde::de::DeserializeOwned;
 pub enum TransportError {
     /// No usable answer: no network, refused or dropped connection, timeout, a 5xx (502/504 from
     /// a proxy included), 408/429, or a body that is not our protocol (a captive portal's 200 HTML
-    /// page). Transient: retried with backoff, nothing is marked.
-    #[error("无法连接服务器，稍后自动重试。(offline: {0})")]
-    Offline(String),
+    /// page). Transient: retried with backoff, nothing is marked. [`NoAnswer`] says which.
+    #[error("no protocol answer: {0}")]
+    Offline(NoAnswer),
     /// 401 (or a 403 other than `forbidden`) with our JSON error: the token is unknown or
     /// revoked. Syncing stops until the device is enrolled again.
-    #[error("本设备的授权已失效，请重新登记设备。(unauthorized: {})", .0.message)]
+    #[error("unauthorized: {} ({})", .0.message, .0.code)]
     Unauthorized(ApiError),
     /// Another 4xx with our JSON error (400, 404, 409, 413, and 403 `forbidden`: the device's
     /// role may not do this, e.g. a kiosk reading petitions): this request will never succeed as
     /// it is, but the device is not revoked.
-    #[error("服务器拒绝了请求：{} (HTTP {status}, {})", .error.message, .error.code)]
+    #[error("refused by the server: HTTP {status}, {} ({})", .error.message, .error.code)]
     Rejected {
         /// HTTP status.
         status: u16,
         /// The server's error.
         error: ApiError,
     },
+}
+
+/// Why no protocol answer came, as a stable code the UI translates ([`NoAnswer::code`]). The
+/// text inside is English detail for logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoAnswer {
+    /// The request reached no server: no network, DNS failure, refused or reset connection.
+    /// Code `offline`.
+    #[error("network: {0}")]
+    Network(String),
+    /// Nothing answered within the transport's timeout. Code `timeout`.
+    #[error("no answer within the timeout")]
+    Timeout,
+    /// The server, or a proxy in front of it, is failing or busy: 5xx, 408, 425, 429. Code
+    /// `server_error`, param `status`.
+    #[error("HTTP {status}: {detail}")]
+    ServerError {
+        /// HTTP status.
+        status: u16,
+        /// What the body said, shortened.
+        detail: String,
+    },
+    /// Something answered, but not in our protocol: a captive portal's 200 HTML login page, a
+    /// firewall's 403 page, JSON that is not the expected answer, an answer that does not match
+    /// the request. Code `protocol`, param `status`.
+    #[error("HTTP {status}, not a protocol answer: {detail}")]
+    Protocol {
+        /// HTTP status (200 for a well-formed answer to the wrong question).
+        status: u16,
+        /// What was wrong, shortened.
+        detail: String,
+    },
+    /// The code that runs a sync is not on this device and could not be fetched (the PWA loads
+    /// the engine as a wasm module of its own on the first run). Code `engine_unavailable`.
+    #[error("the sync engine's code could not be fetched: {0}")]
+    EngineUnavailable(String),
+}
+
+impl NoAnswer {
+    /// `offline`, `timeout`, `server_error`, `protocol` or `engine_unavailable`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            NoAnswer::Network(_) => "offline",
+            NoAnswer::Timeout => "timeout",
+            NoAnswer::ServerError { .. } => "server_error",
+            NoAnswer::Protocol { .. } => "protocol",
+            NoAnswer::EngineUnavailable(_) => "engine_unavailable",
+        }
+    }
+
+    /// The values the translated message needs: `status` for `server_error` and `protocol`.
+    pub fn params(&self) -> BTreeMap<String, serde_json::Value> {
+        let mut params = BTreeMap::new();
+        if let NoAnswer::ServerError { status, .. } | NoAnswer::Protocol { status, .. } = self {
+            params.insert("status".to_owned(), (*status).into());
+        }
+        params
+    }
+}
+
+/// Detail of a network failure; lets a transport write `TransportError::Offline(text.into())`.
+impl From<String> for NoAnswer {
+    fn from(detail: String) -> Self {
+        NoAnswer::Network(detail)
+    }
+}
+
+impl From<&str> for NoAnswer {
+    fn from(detail: &str) -> Self {
+        NoAnswer::Network(detail.to_owned())
+    }
 }
 
 impl TransportError {
@@ -81,16 +154,18 @@ pub fn decode_response<T: DeserializeOwned>(
     let json = is_json(content_type);
     if status == expected {
         if !json {
-            return Err(TransportError::Offline(format!(
-                "HTTP {status} answered with {} instead of the protocol's JSON (captive portal?): {}",
-                content_type.unwrap_or("no content type"),
-                snippet(body)
-            )));
+            return Err(not_protocol(
+                status,
+                format!(
+                    "{} instead of the protocol's JSON (captive portal?): {}",
+                    content_type.unwrap_or("no content type"),
+                    snippet(body)
+                ),
+            ));
         }
         // `from_slice`, like the store: one JSON parser instance per type in the wasm, not two.
-        return serde_json::from_slice(body.as_bytes()).map_err(|e| {
-            TransportError::Offline(format!("HTTP {status} body is not a protocol answer: {e}"))
-        });
+        return serde_json::from_slice(body.as_bytes())
+            .map_err(|e| not_protocol(status, format!("the body is not the answer: {e}")));
     }
     // Our server's errors are always `{"error": {...}}` JSON; anything else came from something
     // between us and it, and says nothing about our request.
@@ -105,20 +180,29 @@ pub fn decode_response<T: DeserializeOwned>(
             error: e.error,
         }),
         (401 | 403, Some(e)) => Err(TransportError::Unauthorized(e.error)),
-        (408 | 425 | 429, _) | (500..=599, _) => Err(TransportError::Offline(format!(
-            "HTTP {status}: {}",
-            snippet(body)
-        ))),
+        (408 | 425 | 429, _) | (500..=599, _) => {
+            Err(TransportError::Offline(NoAnswer::ServerError {
+                status,
+                detail: snippet(body),
+            }))
+        }
         (400..=499, Some(e)) => Err(TransportError::Rejected {
             status,
             error: e.error,
         }),
-        _ => Err(TransportError::Offline(format!(
-            "unexpected HTTP {status} ({}): {}",
-            content_type.unwrap_or("no content type"),
-            snippet(body)
-        ))),
+        _ => Err(not_protocol(
+            status,
+            format!(
+                "unexpected status ({}): {}",
+                content_type.unwrap_or("no content type"),
+                snippet(body)
+            ),
+        )),
     }
+}
+
+fn not_protocol(status: u16, detail: String) -> TransportError {
+    TransportError::Offline(NoAnswer::Protocol { status, detail })
 }
 
 #[cfg(test)]
@@ -133,6 +217,13 @@ mod tests {
         let r =
             decode_response::<PushResponse>(200, 200, HTML, "<html><body>登录 Wi-Fi</body></html>");
         assert!(matches!(r, Err(TransportError::Offline(_))), "{r:?}");
+        match r {
+            Err(TransportError::Offline(why)) => {
+                assert_eq!(why.code(), "protocol");
+                assert_eq!(why.params()["status"], 200);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -153,7 +244,7 @@ mod tests {
             let body = r#"{"error":{"code":"x","message":"y"}}"#;
             let r = decode_response::<PushResponse>(200, status, JSON, body);
             assert!(
-                matches!(r, Err(TransportError::Offline(_))),
+                matches!(r, Err(TransportError::Offline(NoAnswer::ServerError { status: s, .. })) if s == status),
                 "{status}: {r:?}"
             );
         }
