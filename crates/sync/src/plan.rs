@@ -244,7 +244,7 @@ mod tests {
             p.receipts[0].registration_no.as_deref(),
             Some("CZXF-2026-000007")
         );
-        assert_eq!(receipts_to_read(&[Transition::Sending(r.id)]), []);
+        assert!(receipts_to_read(&[Transition::Sending(r.id)]).is_empty());
     }
 
     #[test]

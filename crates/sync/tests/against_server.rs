@@ -6,40 +6,23 @@ mod common;
 
 use std::time::Instant;
 
-use chrono::{Duration, FixedOffset, Utc};
+use chrono::{Duration, Utc};
 use common::{captive_portal, HttpTransport, LosingAnswers};
-use lianxin_core::petition::{Category, Channel, Petitioner, PetitionerKind};
-use lianxin_core::protocol::{DeviceRole, Outcome, RecordKind};
+use lianxin_core::example;
+use lianxin_core::protocol::{DeviceConfig, DeviceRole, Outcome, RecordKind, SubjectEntry};
 use lianxin_core::status::PetitionStatus;
-use lianxin_core::Petition;
 use lianxin_server::testing::TestServer;
 use lianxin_sync::model::meta_keys;
 use lianxin_sync::store::to_meta;
-use lianxin_sync::{Draft, MemoryStore, RecordState, Store, SyncEngine, SyncError, Transport};
+use lianxin_sync::{
+    Draft, FinalizeError, MemoryStore, RecordState, Store, SyncEngine, SyncError, Transport,
+};
 
+/// The shared example petition with its own request text.
 fn petition(request: &str) -> serde_json::Value {
-    let p = Petition {
-        channel: Channel::Visit,
-        petitioner: Petitioner {
-            kind: PetitionerKind::Person,
-            name: "张三".into(),
-            id_number: None,
-            phone: Some("13812345678".into()),
-            address: "城关镇人民路1号".into(),
-        },
-        visitors: 1,
-        representatives: vec![],
-        category: Category::AppealRequest,
-        subject: "land".into(),
-        township: "城关镇".into(),
-        request: request.into(),
-        facts: "2025年征地未补偿".into(),
-        reasons: String::new(),
-        enterprise: false,
-        received_at: (Utc::now() - Duration::minutes(5))
-            .with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap()),
-    };
-    serde_json::to_value(p).unwrap()
+    let mut p = example::petition_json();
+    p["request"] = request.into();
+    p
 }
 
 async fn enrolled<T: Transport>(server: &TestServer, transport: T) -> SyncEngine<MemoryStore, T> {
@@ -57,8 +40,7 @@ async fn finalize<S: Store, T: Transport>(
     form: serde_json::Value,
 ) -> uuid::Uuid {
     let d = Draft::new(RecordKind::Petition, form);
-    engine.store().put_draft(&d).await.unwrap();
-    engine.finalize(d.id).await.unwrap().id
+    engine.finalize_draft(&d, Utc::now()).await.unwrap().id
 }
 
 #[tokio::test]
@@ -117,8 +99,7 @@ async fn the_same_id_with_another_payload_is_quarantined_with_the_servers_reason
         .unwrap();
     let mut d = Draft::new(RecordKind::Petition, petition("另一个请求"));
     d.record_id = Some(id);
-    other.store().put_draft(&d).await.unwrap();
-    other.finalize(d.id).await.unwrap();
+    other.finalize_draft(&d, Utc::now()).await.unwrap();
 
     let summary = other.sync_once().await.unwrap();
     assert_eq!(summary.quarantined, 1);
@@ -138,8 +119,33 @@ async fn the_same_id_with_another_payload_is_quarantined_with_the_servers_reason
 async fn an_invalid_petition_returns_to_drafts_with_the_fields_message_and_can_be_fixed() {
     let server = TestServer::start().await;
     let engine = enrolled(&server, HttpTransport::new(&server.base_url)).await;
+    // What the device can check, it checks before anything is queued.
+    let mut bad_phone = petition("请求依法补偿");
+    bad_phone["petitioner"]["phone"] = "12345".into();
+    let d = Draft::new(RecordKind::Petition, bad_phone);
+    match engine.finalize_draft(&d, Utc::now()).await {
+        Err(FinalizeError::Invalid(errs)) => {
+            assert_eq!(errs[0].field.as_deref(), Some("petitioner.phone"))
+        }
+        other => panic!("{other:?}"),
+    }
+    engine.store().delete_draft(d.id).await.unwrap();
+
+    // What only the server knows, it refuses: here a subject the device's configuration still
+    // lists and the server's no longer does.
+    let mut config = DeviceConfig::builtin();
+    config.version = 1;
+    config.subjects.push(SubjectEntry {
+        code: "mining".into(),
+        label: Some("矿产资源".into()),
+    });
+    engine
+        .store()
+        .put_meta(meta_keys::CONFIG, to_meta(&config))
+        .await
+        .unwrap();
     let mut form = petition("请求依法补偿");
-    form["petitioner"]["phone"] = "12345".into();
+    form["subject"] = "mining".into();
     let id = finalize(&engine, form).await;
 
     let summary = engine.sync_once().await.unwrap();
@@ -155,14 +161,13 @@ async fn an_invalid_petition_returns_to_drafts_with_the_fields_message_and_can_b
         .problem
         .clone()
         .expect("the server's error is on the draft");
-    assert_eq!(problem.field.as_deref(), Some("petitioner.phone"));
+    assert_eq!(problem.field.as_deref(), Some("subject"));
     assert!(!problem.message.is_empty());
 
     let mut fixed = drafts[0].clone();
-    fixed.form["petitioner"]["phone"] = "13812345678".into();
-    engine.store().put_draft(&fixed).await.unwrap();
+    fixed.form["subject"] = "land".into();
     assert_eq!(
-        engine.finalize(fixed.id).await.unwrap().id,
+        engine.finalize_draft(&fixed, Utc::now()).await.unwrap().id,
         id,
         "same record id"
     );
@@ -182,8 +187,9 @@ async fn a_captive_portals_html_page_counts_as_offline_and_marks_nothing() {
         HttpTransport::new(&captive_portal().await),
     );
     match portal.sync_once().await {
-        Err(SyncError::Offline { message, retry_in }) => {
-            assert!(message.contains("text/html"), "{message}");
+        Err(SyncError::Offline { reason, retry_in }) => {
+            assert_eq!(reason.code(), "protocol");
+            assert!(reason.to_string().contains("text/html"), "{reason}");
             assert!(retry_in.as_secs_f64() >= 0.8);
         }
         other => panic!("expected offline, got {other:?}"),

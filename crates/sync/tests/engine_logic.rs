@@ -6,14 +6,16 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::Utc;
+use lianxin_core::example;
 use lianxin_core::protocol::{
-    ApiError, Change, ChangeBody, DeviceRole, EnrollRequest, EnrollResponse, Outcome, PullResponse,
-    PushRequest, PushResponse, PushResult, Receipt, RecordKind, StatusEvent,
+    ApiError, Change, ChangeBody, DeviceConfig, DeviceRole, EnrollRequest, EnrollResponse, Outcome,
+    PullResponse, PushRequest, PushResponse, PushResult, Receipt, RecordKind, StatusEvent,
+    SubjectEntry,
 };
 use lianxin_core::status::PetitionStatus;
 use lianxin_sync::{
-    export_unsent, sync_status, Draft, Jitter, MemoryStore, RecordState, Store, StoreError,
-    SyncEngine, SyncError, Transport, TransportError,
+    export_unsent, sync_status, validate_draft, Draft, FinalizeError, Jitter, MemoryStore,
+    RecordState, Store, StoreError, SyncEngine, SyncError, Transport, TransportError,
 };
 use uuid::Uuid;
 
@@ -104,7 +106,9 @@ impl Transport for FakeTransport {
         let mut results = Vec::new();
         for r in &req.records {
             let mut rows = self.0.rows.borrow_mut();
-            let result = if r.payload.get("request").and_then(|v| v.as_str()) == Some("") {
+            let result = if r.payload.get("request").and_then(|v| v.as_str())
+                == Some(SERVER_REFUSES)
+            {
                 PushResult {
                     id: r.id,
                     outcome: Outcome::Invalid,
@@ -180,13 +184,20 @@ async fn enrolled() -> (SyncEngine<MemoryStore, FakeTransport>, FakeTransport) {
     (engine, t)
 }
 
+/// A request text the fake server refuses as `invalid`: a rule only the server checks (the
+/// device validates everything it knows before a record is queued).
+const SERVER_REFUSES: &str = "服务器不受理的请求";
+
+/// The shared example petition with its own request text, as a draft.
+fn petition(request: &str) -> Draft {
+    let mut form = example::petition_json();
+    form["request"] = request.into();
+    Draft::new(RecordKind::Petition, form)
+}
+
 async fn finalize(engine: &SyncEngine<MemoryStore, FakeTransport>, request: &str) -> Uuid {
-    let d = Draft::new(
-        RecordKind::Petition,
-        serde_json::json!({"request": request}),
-    );
-    engine.store().put_draft(&d).await.unwrap();
-    engine.finalize(d.id).await.unwrap().id
+    let d = petition(request);
+    engine.finalize_draft(&d, Utc::now()).await.unwrap().id
 }
 
 #[tokio::test]
@@ -268,7 +279,7 @@ async fn an_answer_that_does_not_match_the_request_marks_nothing() {
 #[tokio::test]
 async fn an_invalid_record_goes_back_to_drafts_with_the_fields_message_and_keeps_its_id() {
     let (engine, _server) = enrolled().await;
-    let id = finalize(&engine, "").await;
+    let id = finalize(&engine, SERVER_REFUSES).await;
     let s = engine.sync_once().await.unwrap();
     assert_eq!(s.needs_edit, 1);
     let r = engine.store().get_record(id).await.unwrap().unwrap();
@@ -281,9 +292,8 @@ async fn an_invalid_record_goes_back_to_drafts_with_the_fields_message_and_keeps
 
     // The user fixes it and finalizes again: same record id, now stored.
     let mut d = drafts[0].clone();
-    d.form = serde_json::json!({"request": "修路"});
-    engine.store().put_draft(&d).await.unwrap();
-    let again = engine.finalize(d.id).await.unwrap();
+    d.form["request"] = "修路".into();
+    let again = engine.finalize_draft(&d, Utc::now()).await.unwrap();
     assert_eq!(again.id, id);
     assert_eq!(engine.sync_once().await.unwrap().sent, 1);
 }
@@ -343,10 +353,12 @@ async fn offline_runs_back_off_exponentially_and_a_good_run_resets_the_backoff()
         let nominal = Duration::from_secs(1 << i).as_secs_f64();
         assert!(d.as_secs_f64() >= nominal * 0.8 && d.as_secs_f64() <= nominal * 1.2 + 1e-9);
     }
+    let problem = engine.store().last_error().await.unwrap().unwrap();
     assert_eq!(
-        engine.store().last_error().await.unwrap().unwrap().kind,
-        "offline"
+        (problem.kind.as_str(), problem.code.as_str()),
+        ("offline", "offline")
     );
+    assert_eq!(problem.params["retry_in_secs"], delays[3].as_secs());
     engine.sync_once().await.unwrap();
     assert_eq!(engine.consecutive_failures(), 0);
     assert!(engine.store().last_error().await.unwrap().is_none());
@@ -364,7 +376,8 @@ async fn a_run_whose_code_could_not_be_fetched_counts_as_offline_and_backs_off_l
     assert_eq!(engine.consecutive_failures(), 2);
     let problem = engine.store().last_error().await.unwrap().unwrap();
     assert_eq!(problem.kind, "offline");
-    assert_eq!(problem.message, "同步程序未能下载");
+    assert_eq!(problem.code, "engine_unavailable");
+    assert!(problem.message.contains("同步程序未能下载"), "{problem:?}");
     // Once the code is there, a good run clears all of it.
     engine.sync_once().await.unwrap();
     assert_eq!(engine.consecutive_failures(), 0);
@@ -551,7 +564,7 @@ async fn a_storage_failure_is_reported_and_nothing_is_lost() {
         matches!(err, SyncError::Store(StoreError::QuotaExceeded(_))),
         "{err:?}"
     );
-    assert!(err.to_string().contains("存储空间已满"));
+    assert_eq!(err.code(), "quota_exceeded");
     assert_eq!(
         server.stored(),
         0,
@@ -579,14 +592,172 @@ async fn two_overlapping_runs_of_one_engine_never_push_twice_at_once() {
 #[tokio::test]
 async fn finalize_is_all_or_nothing_when_the_store_refuses() {
     let store = MemoryStore::new();
-    let d = Draft::new(RecordKind::Petition, serde_json::json!({"request": "修路"}));
+    let d = petition("修路");
     store.put_draft(&d).await.unwrap();
+    let payload = validate_draft(&d, &DeviceConfig::builtin(), Utc::now()).unwrap();
     store.set_write_failure(Some(StoreError::WriteRefused("io".into())));
     assert!(store
-        .finalize(d.id, Uuid::now_v7(), Utc::now())
+        .finalize(d.id, Uuid::now_v7(), payload, Utc::now())
         .await
         .is_err());
     store.set_write_failure(None);
     assert!(store.get_draft(d.id).await.unwrap().is_some());
     assert!(store.list_outbox(None).await.unwrap().is_empty());
+}
+
+fn config(version: i64, codes: &[&str]) -> DeviceConfig {
+    DeviceConfig {
+        version,
+        subjects: codes
+            .iter()
+            .map(|c| SubjectEntry {
+                code: (*c).to_owned(),
+                label: None,
+            })
+            .collect(),
+    }
+}
+
+fn config_change(seq: i64, config: DeviceConfig) -> Change {
+    Change {
+        seq,
+        body: ChangeBody::Config { config },
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_draft_is_refused_at_finalize_and_its_latest_text_is_still_saved() {
+    let (engine, server) = enrolled().await;
+    let mut d = petition("");
+    d.form["petitioner"]["phone"] = "12345".into();
+    match engine.finalize_draft(&d, Utc::now()).await {
+        Err(FinalizeError::Invalid(errs)) => {
+            let fields: Vec<_> = errs.iter().filter_map(|e| e.field.as_deref()).collect();
+            assert!(fields.contains(&"request"), "{errs:?}");
+            assert!(fields.contains(&"petitioner.phone"), "{errs:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        engine.store().get_draft(d.id).await.unwrap(),
+        Some(d),
+        "the tab's text is saved as typed"
+    );
+    assert!(engine.store().list_outbox(None).await.unwrap().is_empty());
+    engine.sync_once().await.unwrap();
+    assert_eq!(
+        server.0.pushes.get(),
+        0,
+        "nothing invalid reaches the server"
+    );
+}
+
+#[tokio::test]
+async fn a_finalize_the_store_refuses_reports_the_stores_code() {
+    let (engine, _server) = enrolled().await;
+    engine
+        .store()
+        .set_write_failure(Some(StoreError::QuotaExceeded("disk full".into())));
+    let err = engine
+        .finalize_draft(&petition("修路"), Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "quota_exceeded", "{err:?}");
+}
+
+#[tokio::test]
+async fn the_device_validates_against_the_newest_config_the_feed_brought_and_never_goes_back() {
+    let (engine, server) = enrolled().await;
+    assert_eq!(
+        engine.store().device_config().await.unwrap(),
+        DeviceConfig::builtin(),
+        "the built-in list before the first config arrives"
+    );
+    let mut mining = petition("开采");
+    mining.form["subject"] = "mining".into();
+    assert!(matches!(
+        engine.finalize_draft(&mining, Utc::now()).await,
+        Err(FinalizeError::Invalid(_))
+    ));
+
+    *server.0.feed.borrow_mut() = vec![
+        config_change(1, config(2, &["land", "mining"])),
+        // An older version later in the feed (a replay) does not win.
+        config_change(2, config(1, &["land"])),
+    ];
+    engine.sync_once().await.unwrap();
+    assert_eq!(engine.store().device_config().await.unwrap().version, 2);
+    let queued = engine.finalize_draft(&mining, Utc::now()).await.unwrap();
+    assert_eq!(queued.payload["subject"], "mining");
+
+    // A later page with an older version changes nothing; a newer one replaces it.
+    server
+        .0
+        .feed
+        .borrow_mut()
+        .push(config_change(3, config(1, &["land"])));
+    engine.sync_once().await.unwrap();
+    assert_eq!(engine.store().device_config().await.unwrap().version, 2);
+    server
+        .0
+        .feed
+        .borrow_mut()
+        .push(config_change(4, config(3, &["land"])));
+    engine.sync_once().await.unwrap();
+    assert_eq!(
+        engine.store().device_config().await.unwrap(),
+        config(3, &["land"])
+    );
+}
+
+#[tokio::test]
+async fn a_pull_page_reports_whether_it_stored_a_config() {
+    let store = MemoryStore::new();
+    let page = |seq, version| PullResponse {
+        changes: vec![config_change(seq, config(version, &["land"]))],
+        cursor: seq,
+        more: false,
+    };
+    assert!(store.apply_pull(&page(1, 5)).await.unwrap().config);
+    assert!(!store.apply_pull(&page(2, 5)).await.unwrap().config);
+    assert!(!store.apply_pull(&page(3, 4)).await.unwrap().config);
+    assert_eq!(store.device_config().await.unwrap().version, 5);
+    assert_eq!(store.pull_cursor().await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn a_change_this_version_does_not_know_is_skipped_and_the_cursor_moves_past_it() {
+    let (engine, server) = enrolled().await;
+    *server.0.feed.borrow_mut() = vec![
+        Change {
+            seq: 1,
+            body: ChangeBody::Unknown,
+        },
+        config_change(2, config(1, &["land"])),
+    ];
+    let s = engine.sync_once().await.unwrap();
+    assert_eq!(s.pulled, 2);
+    assert_eq!(engine.store().pull_cursor().await.unwrap(), 2);
+    assert_eq!(engine.store().device_config().await.unwrap().version, 1);
+}
+
+#[tokio::test]
+async fn every_problem_a_run_stores_has_a_code_and_english_text() {
+    let (engine, server) = enrolled().await;
+    finalize(&engine, "修路").await;
+    server.fail_next(Fault::Unauthorized);
+    let err = engine.sync_once().await.unwrap_err();
+    let problem = engine.store().last_error().await.unwrap().unwrap();
+    assert_eq!(
+        (problem.kind.as_str(), problem.code.as_str()),
+        ("revoked", "revoked")
+    );
+    assert_eq!(problem.message, err.to_string());
+    assert!(problem.message.is_ascii(), "{}", problem.message);
+
+    let t = FakeTransport::default();
+    let fresh = SyncEngine::new(MemoryStore::new(), t);
+    let err = fresh.enroll("WRONG", "x").await.unwrap_err();
+    assert_eq!(err.code(), "rejected");
+    assert_eq!(err.params()["error"], "enrollment_code_invalid");
 }

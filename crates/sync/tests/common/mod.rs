@@ -11,7 +11,7 @@ use lianxin_core::protocol::{
     EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse,
 };
 use lianxin_sync::transport::{ENROLL_PATH, PULL_PATH, PUSH_PATH};
-use lianxin_sync::{decode_response, Transport, TransportError};
+use lianxin_sync::{decode_response, NoAnswer, Transport, TransportError};
 use serde::de::DeserializeOwned;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -38,7 +38,13 @@ impl HttpTransport {
         resp: Result<reqwest::Response, reqwest::Error>,
         expected: u16,
     ) -> Result<T, TransportError> {
-        let resp = resp.map_err(|e| TransportError::Offline(format!("network: {e}")))?;
+        let resp = resp.map_err(|e| {
+            TransportError::Offline(if e.is_timeout() {
+                NoAnswer::Timeout
+            } else {
+                format!("network: {e}").into()
+            })
+        })?;
         let status = resp.status().as_u16();
         let ct = resp
             .headers()
@@ -48,7 +54,7 @@ impl HttpTransport {
         let body = resp
             .text()
             .await
-            .map_err(|e| TransportError::Offline(format!("body dropped: {e}")))?;
+            .map_err(|e| TransportError::Offline(format!("body dropped: {e}").into()))?;
         decode_response(expected, status, ct.as_deref(), &body)
     }
 }
