@@ -12,6 +12,7 @@ pub mod petition;
 pub mod protocol;
 pub mod quiz;
 pub mod status;
+pub mod text;
 
 pub use petition::{Field, Petition, PetitionDraft};
 

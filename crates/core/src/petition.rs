@@ -109,6 +109,7 @@ pub fn wire_name<E: Into<&'static str>>(value: E) -> &'static str {
 /// The petitioner (Art. 19: 姓名（名称）、住址 are required).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Petitioner {
     /// Person or organization.
     pub kind: PetitionerKind,
@@ -127,6 +128,7 @@ pub struct Petitioner {
 /// A representative chosen by a collective visit (Art. 20 para. 3: at most 5).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Representative {
     /// 姓名.
     pub name: String,
@@ -230,6 +232,7 @@ impl Petition {
     /// in one go, in the user's language.
     pub fn validate(&self, subjects: &[String], now: DateTime<Utc>) -> Result<(), Vec<ApiError>> {
         let mut errs = Vec::new();
+        self.check_characters(&mut errs);
         let p = &self.petitioner;
         required(&mut errs, Field::Name, &p.name, MAX_NAME);
         required(&mut errs, Field::Address, &p.address, MAX_ADDRESS);
@@ -315,6 +318,50 @@ impl Petition {
             Err(errs)
         }
     }
+}
+
+impl Petition {
+    /// Refuses control, bidirectional and invisible characters in every text (see
+    /// [`crate::text`]): one error per field, naming the first such character.
+    fn check_characters(&self, errs: &mut Vec<ApiError>) {
+        let p = &self.petitioner;
+        let mut texts: Vec<(Field, &str)> = vec![
+            (Field::Name, &p.name),
+            (Field::Address, &p.address),
+            (Field::IdNumber, p.id_number.as_deref().unwrap_or("")),
+            (Field::Phone, p.phone.as_deref().unwrap_or("")),
+            (Field::Subject, &self.subject),
+            (Field::Township, &self.township),
+            (Field::Request, &self.request),
+            (Field::Facts, &self.facts),
+            (Field::Reasons, &self.reasons),
+        ];
+        for (i, r) in self.representatives.iter().enumerate() {
+            texts.push((Field::RepName(i), &r.name));
+            texts.push((Field::RepIdNumber(i), r.id_number.as_deref().unwrap_or("")));
+            texts.push((Field::RepPhone(i), r.phone.as_deref().unwrap_or("")));
+        }
+        for (field, value) in texts {
+            let multiline = matches!(field, Field::Request | Field::Facts | Field::Reasons);
+            if let Some(e) = forbidden_character(field, value, multiline) {
+                errs.push(e);
+            }
+        }
+    }
+}
+
+/// The `forbidden_character` error for the first character of `value` that no field may hold.
+pub fn forbidden_character(field: Field, value: &str, multiline: bool) -> Option<ApiError> {
+    let (position, c) = crate::text::first_forbidden(value, multiline)?;
+    Some(
+        err(
+            "forbidden_character",
+            "the text holds an invisible or control character",
+            field,
+        )
+        .with_param("char", crate::text::code_point(c))
+        .with_param("position", position),
+    )
 }
 
 /// One input of the registration form, and the JSON path its validation errors name. Everything
@@ -729,10 +776,12 @@ impl PetitionDraft {
     }
 }
 
-/// An optional text: blank means absent; surrounding spaces are not part of a number.
+/// An optional number (ID number, phone): blank means absent; surrounding spaces are not part of
+/// it, full-width digits are read as ASCII and a lower-case `x` check character as `X`, which is
+/// what the person typing meant.
 fn optional(s: &str) -> Option<String> {
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_owned())
+    let s = crate::text::ascii_digits(s.trim()).to_ascii_uppercase();
+    (!s.is_empty()).then_some(s)
 }
 
 /// Parses a select's wire name; an unknown one is an `invalid_choice` error and the default.
@@ -1100,6 +1149,60 @@ mod tests {
         let mut v = serde_json::to_value(valid()).unwrap();
         v["selfie"] = serde_json::json!("x");
         assert!(serde_json::from_value::<Petition>(v).is_err());
+    }
+
+    #[test]
+    fn an_unknown_field_inside_the_petitioner_or_a_representative_is_refused_too() {
+        let mut v = serde_json::to_value(valid()).unwrap();
+        v["petitioner"]["selfie"] = serde_json::json!("x");
+        assert!(serde_json::from_value::<Petition>(v).is_err());
+        let mut v = serde_json::to_value(valid()).unwrap();
+        v["visitors"] = serde_json::json!(6);
+        v["representatives"] = serde_json::json!([{"name": "李四", "selfie": "x"}]);
+        assert!(serde_json::from_value::<Petition>(v).is_err());
+    }
+
+    #[test]
+    fn a_name_with_a_bidirectional_override_or_a_nul_is_refused_on_its_field() {
+        let mut p = valid();
+        p.petitioner.name = "张\u{202E}三".into();
+        p.facts = "第一行\n第二行\0".into();
+        p.request = "请求\u{200B}".into();
+        let errs = p.validate(&default_subject_codes(), now()).unwrap_err();
+        let name = errs
+            .iter()
+            .find(|e| e.field.as_deref() == Some("petitioner.name"))
+            .unwrap();
+        assert_eq!(name.code, "forbidden_character");
+        assert_eq!(name.param_str("char"), Some("U+202E"));
+        assert_eq!(name.param_u64("position"), Some(2));
+        assert!(
+            has(&p, "forbidden_character", "facts"),
+            "NUL, not the line break"
+        );
+        assert!(has(&p, "forbidden_character", "request"));
+    }
+
+    #[test]
+    fn line_breaks_are_fine_in_the_facts_but_not_in_a_name() {
+        let mut p = valid();
+        p.facts = "第一行\r\n第二行\t完".into();
+        assert!(codes(&p).is_empty());
+        p.petitioner.name = "张\n三".into();
+        assert!(has(&p, "forbidden_character", "petitioner.name"));
+    }
+
+    #[test]
+    fn an_id_number_typed_with_a_small_x_or_full_width_digits_is_stored_as_meant() {
+        let mut d = draft();
+        d.set(Field::IdNumber, "11010519491231002x".into());
+        d.set(Field::Phone, "１３８１２３４５６７８".into());
+        let p = d.validate(&default_subject_codes(), now()).unwrap();
+        assert_eq!(
+            p.petitioner.id_number.as_deref(),
+            Some("11010519491231002X")
+        );
+        assert_eq!(p.petitioner.phone.as_deref(), Some("13812345678"));
     }
 
     #[test]

@@ -134,6 +134,26 @@ impl QuizAttempt {
                 "finished_at".into(),
             ));
         }
+        let mut texts = vec![
+            ("campaign_id".to_owned(), self.campaign_id.as_str()),
+            ("township".to_owned(), self.township.as_str()),
+        ];
+        for (i, a) in self.answers.iter().enumerate() {
+            texts.push((format!("answers[{i}].question_id"), a.question_id.as_str()));
+        }
+        for (field, value) in texts {
+            if let Some((position, c)) = crate::text::first_forbidden(value, false) {
+                errs.push(
+                    e(
+                        "forbidden_character",
+                        "the text holds an invisible or control character".into(),
+                        field,
+                    )
+                    .with_param("char", crate::text::code_point(c))
+                    .with_param("position", position),
+                );
+            }
+        }
         if self.township.chars().count() > crate::petition::MAX_TOWNSHIP {
             errs.push(e(
                 "too_long",
@@ -266,5 +286,19 @@ mod tests {
             a.validate_against(&campaign()).unwrap_err()[0].code,
             "question_unknown"
         );
+    }
+
+    #[test]
+    fn a_nul_in_the_campaign_id_is_a_field_error_not_a_database_failure() {
+        let mut a = attempt();
+        a.campaign_id = "2026\0q4".into();
+        a.answers[0].question_id = "q\u{202E}10".into();
+        let errs = a.validate(at(12, 0)).unwrap_err();
+        let fields: Vec<_> = errs
+            .iter()
+            .filter(|e| e.code == "forbidden_character")
+            .map(|e| e.field.as_deref().unwrap_or(""))
+            .collect();
+        assert_eq!(fields, ["campaign_id", "answers[0].question_id"]);
     }
 }
