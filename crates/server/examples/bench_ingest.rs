@@ -10,14 +10,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 fn petition(n: usize) -> Value {
-    json!({
-        "channel": "visit",
-        "petitioner": {"kind": "person", "name": format!("测试{n}"), "id_number": "11010519491231002X",
-                       "phone": "13812345678", "address": "城关镇人民路1号"},
-        "visitors": 1, "category": "appeal_request", "subject": "land", "township": "城关镇",
-        "request": "请求依法补偿", "facts": "2025年征地未补偿，多次反映未果。", "reasons": "依据相关规定",
-        "enterprise": false, "received_at": "2026-11-30T09:00:00+08:00"
-    })
+    let mut p = lianxin_core::example::petition_json();
+    p["petitioner"]["name"] = json!(format!("测试{n}"));
+    p
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -55,9 +55,10 @@ pub fn normalize_code(code: &str) -> String {
 }
 
 fn bearer(parts: &Parts) -> Result<&str, AppError> {
-    let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
-        AppError::unauthorized("缺少设备令牌，请先登记设备 / missing bearer token")
-    })?;
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| AppError::unauthorized("missing bearer token; enroll the device first"))?;
     value
         .to_str()
         .ok()
@@ -65,7 +66,7 @@ fn bearer(parts: &Parts) -> Result<&str, AppError> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
-            AppError::unauthorized("令牌格式应为 “Bearer <token>” / malformed authorization")
+            AppError::unauthorized("malformed authorization; expected \"Bearer <token>\"")
         })
 }
 
@@ -73,9 +74,10 @@ async fn lookup(parts: &Parts, state: &AppState) -> Result<Device, AppError> {
     let token = bearer(parts)?;
     state
         .db
+        .devices
         .device_by_token(&hash_secret(token))
         .await?
-        .ok_or_else(|| AppError::unauthorized("设备令牌无效，请重新登记设备 / unknown token"))
+        .ok_or_else(|| AppError::unauthorized("unknown token; enroll the device again"))
 }
 
 /// An enrolled device whose token is not revoked.
@@ -117,9 +119,7 @@ impl FromRequestParts<AppState> for FieldAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let DeviceAuth(device) = DeviceAuth::from_request_parts(parts, state).await?;
         if device.role == DeviceRole::Kiosk {
-            return Err(AppError::forbidden(
-                "自助终端不能查看信访事项 / kiosks may not read petitions",
-            ));
+            return Err(AppError::forbidden("kiosks may not read petitions"));
         }
         Ok(FieldAuth(device))
     }
@@ -129,7 +129,7 @@ fn revoked() -> AppError {
     AppError::new(
         axum::http::StatusCode::UNAUTHORIZED,
         "device_revoked",
-        "此设备已被停用，请联系管理员重新登记 / this device was revoked",
+        "this device was revoked; ask an administrator to enroll it again",
     )
 }
 

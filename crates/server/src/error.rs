@@ -1,9 +1,11 @@
 //! The one error type of the HTTP layer and the JSON body extractor that produces it.
 //!
-//! Every error leaves the server as `{"error": {"code", "message", "field"?}}` with a fitting
-//! status: handler errors through [`AppError`], and anything produced outside a handler (axum's
-//! own 405, a body limit, a panic) through [`json_errors`], which rewrites non-JSON error
-//! responses. A client therefore needs exactly one error parser.
+//! Every error leaves the server as `{"error": {"code", "message", "field"?, "params"?}}` with a
+//! fitting status: handler errors through [`AppError`], and anything produced outside a handler
+//! (axum's own 405, a body limit, a panic) through [`json_errors`], which rewrites non-JSON error
+//! responses. A client therefore needs exactly one error parser. The `message` is English, for
+//! logs and for clients that do not know the `code`; the app says it in the user's language from
+//! the code, the field and the params.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
@@ -40,6 +42,12 @@ impl AppError {
         self
     }
 
+    /// Adds a value the UI needs to say what is wrong in its own words (a limit, a count).
+    pub fn with_param(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.error = self.error.with_param(key, value);
+        self
+    }
+
     /// 400 with a code.
     pub fn bad_request(code: &str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
@@ -57,22 +65,16 @@ impl AppError {
 
     /// 404.
     pub fn not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "没有这个地址 / no such resource",
-        )
+        Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
     }
 
     /// The fallback error for a bare status (used by [`json_errors`]).
     pub fn from_status(status: StatusCode) -> Self {
         match status {
             StatusCode::NOT_FOUND => Self::not_found(),
-            StatusCode::METHOD_NOT_ALLOWED => Self::new(
-                status,
-                "method_not_allowed",
-                "此地址不支持该请求方法 / method not allowed",
-            ),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                Self::new(status, "method_not_allowed", "method not allowed")
+            }
             StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => unsupported_media_type(),
             s if s.is_server_error() => internal(),
@@ -86,21 +88,23 @@ impl AppError {
 }
 
 fn body_too_large() -> AppError {
+    let max = lianxin_core::protocol::MAX_BODY_BYTES;
     AppError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "body_too_large",
         format!(
-            "请求体超过 {} MiB，请分批同步 / request body too large",
-            lianxin_core::protocol::MAX_BODY_BYTES / (1024 * 1024)
+            "request body over {} MiB; push in smaller batches",
+            max / (1024 * 1024)
         ),
     )
+    .with_param("max_bytes", max)
 }
 
 fn unsupported_media_type() -> AppError {
     AppError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",
-        "请求体必须是 JSON（Content-Type: application/json）",
+        "the request body must be JSON (Content-Type: application/json)",
     )
 }
 
@@ -109,7 +113,7 @@ pub fn internal() -> AppError {
     AppError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal",
-        "服务器内部错误，请稍后重试；记录仍保存在设备上 / internal error, retry later",
+        "internal error; retry later (the records stay on the device)",
     )
 }
 
@@ -119,7 +123,7 @@ impl From<DbError> for AppError {
         AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "storage_unavailable",
-            "服务器暂时无法保存，请稍后重试；记录仍保存在设备上 / storage unavailable, retry later",
+            "storage unavailable; retry later (the records stay on the device)",
         )
     }
 }
@@ -163,7 +167,7 @@ where
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 body_too_large()
             } else {
-                AppError::bad_request("invalid_body", "无法读取请求体 / could not read body")
+                AppError::bad_request("invalid_body", "could not read the request body")
             }
         })?;
         parse_json(&bytes).map(ApiJson)
@@ -187,14 +191,10 @@ fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> AppError {
     let inner = e.into_inner();
     let field = (path != ".").then_some(path);
     let err = match inner.classify() {
-        serde_json::error::Category::Data => AppError::bad_request(
-            "invalid_field",
-            format!("字段类型或取值不正确 / invalid value: {inner}"),
-        ),
-        _ => AppError::bad_request(
-            "invalid_json",
-            format!("请求体不是有效的 JSON / malformed JSON: {inner}"),
-        ),
+        serde_json::error::Category::Data => {
+            AppError::bad_request("invalid_field", format!("invalid value: {inner}"))
+        }
+        _ => AppError::bad_request("invalid_json", format!("malformed JSON: {inner}")),
     };
     match field {
         Some(f) => err.with_field(f),

@@ -19,9 +19,7 @@ use axum::http::{header, HeaderName, HeaderValue, Request};
 use axum::routing::{any, get, post};
 use axum::Router;
 use chrono::Utc;
-use lianxin_core::protocol::{DeviceRole, MAX_BODY_BYTES};
-use lianxin_core::quiz::{Campaign, Question};
-use serde::Deserialize;
+use lianxin_core::protocol::{DeviceConfig, SubjectEntry, MAX_BODY_BYTES};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -33,21 +31,26 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod ratelimit;
+pub mod service;
 pub mod static_files;
 pub mod testing;
 
-use db::Database;
+use db::Db;
 use error::AppError;
 use ratelimit::RateLimiter;
 use static_files::StaticSite;
+
+pub use service::campaign::{AnsweredQuestion, CampaignFile};
+pub use service::create_enrollment_code;
 
 /// Server settings, from the environment in production and set directly in tests.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Prefix of registration numbers (`LIANXIN_REGISTRATION_PREFIX`, default `CZXF`).
     pub registration_prefix: String,
-    /// Allowed subject codes (`LIANXIN_SUBJECTS`, comma-separated; default the core list).
-    pub subjects: Vec<String>,
+    /// Allowed subjects (`LIANXIN_SUBJECTS`: comma-separated codes, each optionally
+    /// `code=label`; default the built-in list). Devices get them through the pull feed.
+    pub subjects: Vec<SubjectEntry>,
     /// Where the built PWA is (`LIANXIN_STATIC_DIR`, default `dist`).
     pub static_dir: PathBuf,
     /// How long an enrollment code stays valid.
@@ -62,7 +65,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             registration_prefix: "CZXF".into(),
-            subjects: lianxin_core::petition::default_subject_codes(),
+            subjects: DeviceConfig::builtin().subjects,
             static_dir: PathBuf::from("dist"),
             enrollment_ttl: chrono::Duration::days(7),
             receipt_burst: 10,
@@ -80,16 +83,11 @@ impl Config {
                 c.registration_prefix = p.trim().to_owned();
             }
         }
-        if let Ok(s) = std::env::var("LIANXIN_SUBJECTS") {
-            let list: Vec<String> = s
-                .split(',')
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .map(str::to_owned)
-                .collect();
-            if !list.is_empty() {
-                c.subjects = list;
-            }
+        if let Some(list) = std::env::var("LIANXIN_SUBJECTS")
+            .ok()
+            .and_then(|s| service::config::parse_subjects(&s))
+        {
+            c.subjects = list;
         }
         // Receipt lookups per client address: burst and refill per minute.
         if let Some(n) = std::env::var("LIANXIN_RECEIPT_BURST")
@@ -108,6 +106,11 @@ impl Config {
             c.static_dir = PathBuf::from(d);
         }
         c
+    }
+
+    /// The subject codes pushed petitions are validated against.
+    pub fn subject_codes(&self) -> Vec<String> {
+        self.subjects.iter().map(|s| s.code.clone()).collect()
     }
 }
 
@@ -129,8 +132,8 @@ pub fn database_url_from_env() -> String {
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// The store.
-    pub db: Arc<dyn Database>,
+    /// The repositories.
+    pub db: Db,
     /// Settings.
     pub config: Arc<Config>,
     /// Receipt lookup limiter.
@@ -141,7 +144,7 @@ pub struct AppState {
 
 impl AppState {
     /// State over an open database.
-    pub fn new(db: Arc<dyn Database>, config: Config) -> Self {
+    pub fn new(db: Db, config: Config) -> Self {
         let site = Arc::new(StaticSite::load(&config.static_dir));
         let limiter = Arc::new(RateLimiter::new(
             config.receipt_burst,
@@ -240,103 +243,6 @@ pub async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
-}
-
-/// Creates an enrollment code for a device of `role` in `township`, valid for the configured
-/// time, and returns it (the database keeps only its hash).
-pub async fn create_enrollment_code(
-    db: &dyn Database,
-    config: &Config,
-    role: DeviceRole,
-    township: &str,
-) -> Result<String, db::DbError> {
-    let code = auth::new_enrollment_code();
-    let now = now();
-    db.create_enrollment(
-        &auth::hash_secret(&auth::normalize_code(&code)),
-        role,
-        township,
-        now,
-        now + config.enrollment_ttl,
-    )
-    .await?;
-    Ok(code)
-}
-
-/// A campaign file as `campaign import` reads it: the published campaign plus the index of each
-/// question's correct option, which never leaves the server.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CampaignFile {
-    /// Stable id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Window start.
-    pub starts_at: chrono::DateTime<Utc>,
-    /// Window end.
-    pub ends_at: chrono::DateTime<Utc>,
-    /// Questions with answers.
-    pub questions: Vec<AnsweredQuestion>,
-}
-
-/// A question with its answer.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AnsweredQuestion {
-    /// Stable id within the campaign.
-    pub id: String,
-    /// The question text.
-    pub prompt: String,
-    /// The choices.
-    pub options: Vec<String>,
-    /// The article it is about.
-    pub article: u8,
-    /// Index of the correct option.
-    pub answer: usize,
-}
-
-impl CampaignFile {
-    /// Checks the file and returns the campaign as devices get it (without answers).
-    pub fn public(&self) -> Result<Campaign, String> {
-        if self.id.trim().is_empty() || self.id.len() > lianxin_core::quiz::MAX_ID {
-            return Err("campaign id must be 1–64 characters".into());
-        }
-        if self.ends_at <= self.starts_at {
-            return Err("ends_at must be after starts_at".into());
-        }
-        if self.questions.is_empty() {
-            return Err("a campaign needs at least one question".into());
-        }
-        let mut ids = std::collections::HashSet::new();
-        for q in &self.questions {
-            if !ids.insert(q.id.as_str()) {
-                return Err(format!("question id {:?} appears twice", q.id));
-            }
-            if q.options.len() < 2 || q.answer >= q.options.len() {
-                return Err(format!(
-                    "question {:?}: needs 2+ options and an answer among them",
-                    q.id
-                ));
-            }
-        }
-        Ok(Campaign {
-            id: self.id.clone(),
-            title: self.title.clone(),
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
-            questions: self
-                .questions
-                .iter()
-                .map(|q| Question {
-                    id: q.id.clone(),
-                    prompt: q.prompt.clone(),
-                    options: q.options.clone(),
-                    article: q.article,
-                })
-                .collect(),
-        })
-    }
 }
 
 /// Waits for Ctrl-C or SIGTERM.

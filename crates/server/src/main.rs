@@ -7,14 +7,15 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use lianxin_core::protocol::DeviceRole;
 use lianxin_core::status::PetitionStatus;
-use lianxin_server::db::{self, StatusChange};
-use lianxin_server::{AppState, CampaignFile, Config};
+use lianxin_server::db;
+use lianxin_server::service::{self, status::StatusChange};
+use lianxin_server::{AppState, Config};
 
 #[derive(Parser)]
 #[command(
     name = "lianxin-server",
     version,
-    about = "连心信访 central sync endpoint"
+    about = "Lianxin (连心信访) central sync endpoint"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -108,7 +109,7 @@ async fn main() -> ExitCode {
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("错误 / error: {e}");
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
@@ -121,31 +122,32 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
         Command::Serve => {
             let addr = std::env::var("LIANXIN_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
-            if db.is_fresh().await? {
-                let field = lianxin_server::create_enrollment_code(
-                    &*db,
-                    &config,
-                    DeviceRole::Field,
-                    "城关镇",
-                )
-                .await?;
-                let kiosk = lianxin_server::create_enrollment_code(
-                    &*db,
-                    &config,
-                    DeviceRole::Kiosk,
-                    "城关镇",
-                )
-                .await?;
-                println!(
-                    "首次启动 / first start — demo enrollment codes (valid 7 days, single use):"
+            if db.devices.is_fresh().await? {
+                // The demo township of the README; a real deployment enrolls its own.
+                let township = "城关镇";
+                let field =
+                    service::create_enrollment_code(&db, &config, DeviceRole::Field, township)
+                        .await?;
+                let kiosk =
+                    service::create_enrollment_code(&db, &config, DeviceRole::Kiosk, township)
+                        .await?;
+                println!("first start: demo enrollment codes (valid 7 days, single use):");
+                println!("  field tablet ({township}): {field}");
+                println!("  kiosk        ({township}): {kiosk}");
+            }
+            if let Some(published) =
+                service::publish_config(&db, &config, lianxin_server::now()).await?
+            {
+                tracing::info!(
+                    version = published.version,
+                    subjects = published.subjects.len(),
+                    "device configuration published"
                 );
-                println!("  field tablet (城关镇): {field}");
-                println!("  kiosk        (城关镇): {kiosk}");
             }
             let listener = tokio::net::TcpListener::bind(&addr).await?;
             let local = listener.local_addr()?;
             tracing::info!(database = %db::redact_url(&url), %local, "serving");
-            println!("连心信访 listening on http://{local}/");
+            println!("Lianxin listening on http://{local}/");
             let state = AppState::new(db, config);
             lianxin_server::serve(listener, state, lianxin_server::shutdown_signal()).await?;
         }
@@ -157,19 +159,16 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             if township.trim().is_empty() {
                 return Err("--township must not be empty".into());
             }
-            let code = lianxin_server::create_enrollment_code(&*db, &config, role, township.trim())
-                .await?;
+            let code = service::create_enrollment_code(&db, &config, role, township.trim()).await?;
             println!("{code}");
         }
         Command::Campaign {
             command: CampaignCommand::Import { file },
         } => {
             let text = std::fs::read_to_string(&file)?;
-            let parsed: CampaignFile = serde_json::from_str(&text)?;
-            let public = parsed.public()?;
-            let seq = db
-                .import_campaign(&text, &public, lianxin_server::now())
-                .await?;
+            let (public, seq) = service::import_campaign(&db, &text, lianxin_server::now())
+                .await
+                .map_err(|e| e.to_string())?;
             println!(
                 "imported campaign {} ({} questions), feed seq {seq}",
                 public.id,
@@ -187,21 +186,16 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 },
         } => {
             let status: PetitionStatus = status.parse()?;
-            let event = db
-                .set_status(StatusChange {
-                    registration_no: registration_no.clone(),
-                    status,
-                    department,
-                    note,
-                    art31_item6,
-                    at: lianxin_server::now(),
-                })
-                .await??;
-            print!(
-                "{registration_no}: {} ({})",
-                status.as_str(),
-                status.label_zh()
-            );
+            let change = StatusChange {
+                registration_no: registration_no.clone(),
+                status,
+                department,
+                note,
+                art31_item6,
+                at: lianxin_server::now(),
+            };
+            let event = service::set_status(&db, change).await??;
+            print!("{registration_no}: {}", status.as_str());
             if let Some(d) = event.deadline {
                 print!(", deadline {}", d.to_rfc3339());
             }
@@ -210,12 +204,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Petition {
             command: PetitionCommand::Count,
         } => {
-            println!("{}", db.petition_count().await?);
+            println!("{}", db.records.petition_count().await?);
         }
         Command::Petition {
             command: PetitionCommand::List { json },
         } => {
-            let list = db.petition_list().await?;
+            let list = db.records.petition_list().await?;
             if json {
                 println!("{}", serde_json::to_string(&list)?);
             } else {
@@ -225,7 +219,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         Command::Revoke { device_id } => {
-            if db.revoke_device(device_id, lianxin_server::now()).await? {
+            if db
+                .devices
+                .revoke_device(device_id, lianxin_server::now())
+                .await?
+            {
                 println!("revoked {device_id}");
             } else {
                 return Err(format!("no active device {device_id}").into());

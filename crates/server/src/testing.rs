@@ -5,23 +5,22 @@
 //! It runs on the caller's tokio runtime (`#[tokio::test]`); use the multi-thread flavour if the
 //! test blocks. The signatures here are a contract with other crates: extend, don't change.
 
-use std::sync::Arc;
-
-use lianxin_core::protocol::DeviceRole;
+use lianxin_core::protocol::{DeviceConfig, DeviceRole};
 use lianxin_core::status::PetitionStatus;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use crate::db::{self, Database, StatusChange};
+use crate::db::{self, Db};
+use crate::service::status::StatusChange;
 use crate::{AppState, Config};
 
 /// A running server for tests.
 pub struct TestServer {
     /// `http://127.0.0.1:<port>`, without a trailing slash.
     pub base_url: String,
-    /// The store, for assertions beyond the helpers below.
-    pub db: Arc<dyn Database>,
+    /// The repositories, for assertions beyond the helpers below.
+    pub db: Db,
     config: Config,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -71,35 +70,42 @@ impl TestServer {
 
     /// A fresh single-use enrollment code, as `lianxin-server enroll` prints it.
     pub async fn enrollment_code(&self, role: DeviceRole, township: &str) -> String {
-        crate::create_enrollment_code(&*self.db, &self.config, role, township)
+        crate::service::create_enrollment_code(&self.db, &self.config, role, township)
             .await
             .expect("create enrollment code")
     }
 
     /// How many petitions are stored.
     pub async fn petition_count(&self) -> i64 {
-        self.db.petition_count().await.expect("count petitions")
+        self.db
+            .records
+            .petition_count()
+            .await
+            .expect("count petitions")
     }
 
     /// Sets a petition's status as staff would (the transition must be allowed; panics otherwise).
     pub async fn set_status(&self, registration_no: &str, status: PetitionStatus) {
-        self.db
-            .set_status(StatusChange {
+        crate::service::set_status(
+            &self.db,
+            StatusChange {
                 registration_no: registration_no.to_owned(),
                 status,
                 department: None,
                 note: None,
                 art31_item6: false,
                 at: crate::now(),
-            })
-            .await
-            .expect("storage")
-            .unwrap_or_else(|e| panic!("set_status({registration_no}, {status}): {e}"));
+            },
+        )
+        .await
+        .expect("storage")
+        .unwrap_or_else(|e| panic!("set_status({registration_no}, {status}): {e}"));
     }
 
     /// Revokes a device's token.
     pub async fn revoke_device(&self, device_id: Uuid) {
         self.db
+            .devices
             .revoke_device(device_id, crate::now())
             .await
             .expect("revoke device");
@@ -107,12 +113,19 @@ impl TestServer {
 
     /// Imports a campaign (JSON as for `lianxin-server campaign import`).
     pub async fn import_campaign(&self, json: &str) -> i64 {
-        let file: crate::CampaignFile = serde_json::from_str(json).expect("campaign JSON");
-        let public = file.public().expect("valid campaign");
-        self.db
-            .import_campaign(json, &public, crate::now())
+        let (_, seq) = crate::service::import_campaign(&self.db, json, crate::now())
             .await
-            .expect("import campaign")
+            .expect("import campaign");
+        seq
+    }
+
+    /// Publishes the configured subject list to every device, as `lianxin-server serve` does on
+    /// start (a test server does not, so that feeds hold only what a test puts there); returns
+    /// the configuration if a new version was published.
+    pub async fn publish_config(&self) -> Option<DeviceConfig> {
+        crate::service::publish_config(&self.db, &self.config, crate::now())
+            .await
+            .expect("publish configuration")
     }
 
     /// Stops accepting connections and waits for open requests to finish.
@@ -139,16 +152,29 @@ impl Drop for TestServer {
 
 /// For tests against PostgreSQL: `LIANXIN_TEST_POSTGRES_URL` (a cluster URL such as
 /// `postgres://postgres@127.0.0.1:5433/postgres`) or None with a printed skip line.
+///
+/// # Panics
+///
+/// Under CI (`CI` set to `true` or `1`) without the URL: there the PostgreSQL suite must run, and
+/// a skip would pass silently.
 pub fn postgres_test_url() -> Option<String> {
-    match std::env::var("LIANXIN_TEST_POSTGRES_URL") {
-        Ok(u) if !u.trim().is_empty() => Some(u),
-        _ => {
-            eprintln!(
-                "SKIP: PostgreSQL test (LIANXIN_TEST_POSTGRES_URL not set; run scripts/pg-test.sh)"
-            );
-            None
-        }
+    postgres_test_url_from(
+        std::env::var("LIANXIN_TEST_POSTGRES_URL").ok(),
+        std::env::var("CI").ok(),
+    )
+}
+
+fn postgres_test_url_from(url: Option<String>, ci: Option<String>) -> Option<String> {
+    if let Some(url) = url.filter(|u| !u.trim().is_empty()) {
+        return Some(url);
     }
+    let ci = ci.is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1"));
+    assert!(
+        !ci,
+        "CI is set but LIANXIN_TEST_POSTGRES_URL is not: run the tests under scripts/pg-test.sh"
+    );
+    eprintln!("SKIP: PostgreSQL test (LIANXIN_TEST_POSTGRES_URL not set; run scripts/pg-test.sh)");
+    None
 }
 
 /// Creates a new, empty database on the cluster of `cluster_url` and returns its URL, so that
@@ -178,5 +204,35 @@ fn test_config() -> Config {
         receipt_burst: 1000,
         receipt_per_second: 100.0,
         ..Config::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_cluster_the_postgres_tests_are_skipped_outside_ci() {
+        assert_eq!(postgres_test_url_from(None, None), None);
+        assert_eq!(
+            postgres_test_url_from(Some(" ".into()), Some("false".into())),
+            None
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "LIANXIN_TEST_POSTGRES_URL")]
+    fn without_a_cluster_the_postgres_tests_fail_under_ci() {
+        postgres_test_url_from(None, Some("true".into()));
+    }
+
+    #[test]
+    fn a_cluster_url_is_used_under_ci_and_outside() {
+        let url = "postgres://postgres@127.0.0.1:5433/postgres".to_owned();
+        assert_eq!(
+            postgres_test_url_from(Some(url.clone()), Some("true".into())),
+            Some(url.clone())
+        );
+        assert_eq!(postgres_test_url_from(Some(url.clone()), None), Some(url));
     }
 }

@@ -7,7 +7,7 @@ use axum::http::{header, Request, StatusCode};
 use common::{petition, petition_record, post_json, post_raw, record, Backend, Harness};
 use lianxin_core::protocol::DeviceRole;
 use lianxin_core::status::PetitionStatus;
-use lianxin_server::db::StatusChange;
+use lianxin_server::service::status::StatusChange;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -110,14 +110,14 @@ async fn a_valid_petition_is_stored_with_a_registration_number_and_query_code(b:
     let code = r["receipt"]["query_code"].as_str().unwrap();
     assert!(code.len() >= 8 && code.chars().all(|c| c.is_ascii_alphanumeric()));
     assert!(r["receipt"]["received_at"].is_string());
-    assert_eq!(h.state.db.petition_count().await.unwrap(), 1);
+    assert_eq!(h.state.db.records.petition_count().await.unwrap(), 1);
 }
 
 async fn the_petition_list_names_each_stored_petition_once_in_registration_order(b: Backend) {
     let Some(h) = Harness::new(b).await else {
         return;
     };
-    assert!(h.state.db.petition_list().await.unwrap().is_empty());
+    assert!(h.state.db.records.petition_list().await.unwrap().is_empty());
     let dev = h.device(DeviceRole::Field).await;
     let (id1, rec1) = petition_record("张三");
     let (id2, rec2) = petition_record("李四");
@@ -126,12 +126,12 @@ async fn the_petition_list_names_each_stored_petition_once_in_registration_order
     // A retry of the first is a duplicate, not a second row.
     let (status, body) = h.push(&dev.token, json!([rec1])).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let list = h.state.db.petition_list().await.unwrap();
+    let list = h.state.db.records.petition_list().await.unwrap();
     let ids: Vec<Uuid> = list.iter().map(|p| p.id).collect();
     assert_eq!(ids, vec![id1, id2]);
     assert!(list[0].registration_no.ends_with("-000001"), "{list:?}");
     assert!(list[1].registration_no.ends_with("-000002"), "{list:?}");
-    assert_eq!(h.state.db.petition_count().await.unwrap(), 2);
+    assert_eq!(h.state.db.records.petition_count().await.unwrap(), 2);
 }
 
 async fn a_retried_push_gets_duplicate_with_the_original_receipt(b: Backend) {
@@ -160,7 +160,7 @@ async fn a_retried_push_gets_duplicate_with_the_original_receipt(b: Backend) {
         results(&second)[0]["receipt"],
         results(&first)[0]["receipt"]
     );
-    assert_eq!(h.state.db.petition_count().await.unwrap(), 1);
+    assert_eq!(h.state.db.records.petition_count().await.unwrap(), 1);
 }
 
 async fn the_same_record_twice_in_one_push_is_stored_once(b: Backend) {
@@ -180,7 +180,7 @@ async fn the_same_record_twice_in_one_push_is_stored_once(b: Backend) {
     assert_eq!(r[1]["outcome"], "duplicate");
     assert_eq!(r[1]["receipt"], r[0]["receipt"]);
     assert_eq!(r[2]["outcome"], "conflict");
-    assert_eq!(h.state.db.petition_count().await.unwrap(), 1);
+    assert_eq!(h.state.db.records.petition_count().await.unwrap(), 1);
     // The registration counter moved by one only.
     let (_, body) = h.push(&dev.token, json!([petition_record("王五").1])).await;
     assert!(results(&body)[0]["receipt"]["registration_no"]
@@ -252,13 +252,14 @@ async fn an_invalid_record_names_its_field_and_the_rest_of_the_batch_is_stored(b
     assert_eq!(r[0]["outcome"], "invalid");
     assert_eq!(r[0]["error"]["code"], "id_number_checksum");
     assert_eq!(r[0]["error"]["field"], "petitioner.id_number");
+    // The app words it from the code; the message, for logs, still names the check digit.
     assert!(r[0]["error"]["message"]
         .as_str()
         .unwrap()
-        .contains("校验位"));
+        .contains("check digit"));
     assert_eq!(r[1]["outcome"], "stored");
     assert_eq!(r[2]["error"]["field"], "representatives");
-    assert_eq!(h.state.db.petition_count().await.unwrap(), 1);
+    assert_eq!(h.state.db.records.petition_count().await.unwrap(), 1);
 }
 
 async fn an_unknown_kind_is_invalid_but_does_not_sink_the_batch(b: Backend) {
@@ -379,6 +380,7 @@ async fn missing_bad_and_revoked_tokens_get_401(b: Backend) {
     assert!(h
         .state
         .db
+        .devices
         .revoke_device(dev.device_id, chrono::Utc::now())
         .await
         .unwrap());
@@ -425,6 +427,7 @@ async fn a_kiosk_can_push_but_never_read_a_petition(b: Backend) {
 async fn set(h: &Harness, reg: &str, status: PetitionStatus) {
     h.state
         .db
+        .records
         .set_status(StatusChange {
             registration_no: reg.to_owned(),
             status,
@@ -475,6 +478,7 @@ async fn the_pull_feed_carries_campaigns_without_answers_and_own_status_changes_
     let parsed: lianxin_server::CampaignFile = serde_json::from_str(&file).unwrap();
     h.state
         .db
+        .campaigns
         .import_campaign(&file, &parsed.public().unwrap(), chrono::Utc::now())
         .await
         .unwrap();
@@ -532,6 +536,7 @@ async fn the_pull_feed_is_paged_with_more(b: Backend) {
         let parsed: lianxin_server::CampaignFile = serde_json::from_str(&file).unwrap();
         h.state
             .db
+            .campaigns
             .import_campaign(&file, &parsed.public().unwrap(), chrono::Utc::now())
             .await
             .unwrap();
@@ -556,6 +561,7 @@ async fn a_revoked_device_learns_of_its_revocation_through_pull(b: Backend) {
     let dev = h.device(DeviceRole::Field).await;
     h.state
         .db
+        .devices
         .revoke_device(dev.device_id, chrono::Utc::now())
         .await
         .unwrap();
@@ -622,6 +628,7 @@ async fn a_quiz_attempt_is_checked_against_its_campaign(b: Backend) {
     let parsed: lianxin_server::CampaignFile = serde_json::from_str(&file).unwrap();
     h.state
         .db
+        .campaigns
         .import_campaign(&file, &parsed.public().unwrap(), chrono::Utc::now())
         .await
         .unwrap();

@@ -1,22 +1,41 @@
-//! Storage: one [`Database`] trait, a SQLite and a PostgreSQL implementation, chosen by the
-//! scheme of `LIANXIN_DATABASE_URL`.
+//! Storage: one repository trait per concern, implemented once in SQL for both SQLite and
+//! PostgreSQL, chosen by the scheme of `LIANXIN_DATABASE_URL`.
 //!
-//! Both implementations run the same SQL (sqlx binds `$1`-style parameters on both) through the
-//! [`impl_common!`] macro; only connection setup, migrations and write serialization differ, so
-//! the two cannot drift apart in meaning.
+//! The repositories store and load; they decide nothing. Where a decision must be taken inside
+//! the writer's transaction (a pushed record against what is stored under its id, the next
+//! registration number, whether a status step is allowed), they ask the plain-Rust rules in
+//! [`crate::service`] and write the answer.
+//!
+//! | trait | concern |
+//! |---|---|
+//! | [`DeviceRepo`] | enrollment codes, devices, tokens, revocation |
+//! | [`RecordRepo`] | pushed records, receipts, petitions' status and deadlines |
+//! | [`FeedRepo`] | the pull feed, and the device configuration published into it |
+//! | [`CampaignRepo`] | quiz campaigns |
+//!
+//! A new concern (attachments, quiz statistics, the bureau console) adds a trait and a field of
+//! [`Db`]. The SQL is written once, generic over the database ([`sql`]); what differs between
+//! SQLite and PostgreSQL — connection setup, migrations, how a writer gets to be the only one,
+//! whether a record needs its own savepoint — is in [`sqlite`] and [`postgres`].
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use lianxin_core::protocol::{Change, DeviceRole, PushResult, ReceiptView, StatusEvent};
+use lianxin_core::protocol::{
+    Change, DeviceConfig, DeviceRole, PushResult, ReceiptView, StatusEvent,
+};
 use lianxin_core::quiz::Campaign;
-use lianxin_core::status::{PetitionStatus, TransitionError};
 use uuid::Uuid;
 
-pub(crate) mod common;
-pub mod postgres;
-pub mod sqlite;
+use crate::service::enrollment::EnrollRefusal;
+use crate::service::push::{PushContext, PushItem};
+use crate::service::status::{SetStatusError, StatusChange};
+
+mod postgres;
+mod records;
+mod sql;
+mod sqlite;
 
 /// A storage failure that is not the caller's fault.
 #[derive(Debug, thiserror::Error)]
@@ -51,74 +70,6 @@ pub struct Device {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// Why an enrollment code was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EnrollRefusal {
-    /// No such code.
-    Unknown,
-    /// Already used by another device.
-    Used,
-    /// Past its expiry.
-    Expired,
-}
-
-/// A pushed record that passed validation, ready to store.
-#[derive(Debug, Clone)]
-pub struct PreparedRecord {
-    /// The client's id.
-    pub id: Uuid,
-    /// `petition` or `quiz_attempt`.
-    pub kind: &'static str,
-    /// Canonical JSON of the payload.
-    pub canonical: String,
-}
-
-/// One slot of a push: either already answered by validation, or to be stored.
-#[derive(Debug, Clone)]
-pub enum PushItem {
-    /// Refused before touching the database.
-    Done(PushResult),
-    /// Valid; store it.
-    Store(PreparedRecord),
-}
-
-/// Settings a push needs.
-#[derive(Debug, Clone)]
-pub struct PushContext {
-    /// Registration number prefix, e.g. `CZXF`.
-    pub prefix: String,
-    /// The server's clock at the start of the push.
-    pub now: DateTime<Utc>,
-}
-
-/// A status change requested by staff.
-#[derive(Debug, Clone)]
-pub struct StatusChange {
-    /// The petition, by registration number.
-    pub registration_no: String,
-    /// The new status.
-    pub status: PetitionStatus,
-    /// The department forwarded to.
-    pub department: Option<String>,
-    /// A short note without personal data.
-    pub note: Option<String>,
-    /// Whether the matter is an Art. 31 item 6 one (gets the Art. 34 deadline on acceptance).
-    pub art31_item6: bool,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// Why a status change was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SetStatusError {
-    /// No petition has that registration number.
-    #[error("没有登记号为 {0} 的信访事项")]
-    NotFound(String),
-    /// The regulation's order of handling does not allow the step.
-    #[error(transparent)]
-    Transition(#[from] TransitionError),
-}
-
 /// A stored petition without personal data: what `lianxin-server petition list` prints.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PetitionRef {
@@ -128,9 +79,9 @@ pub struct PetitionRef {
     pub registration_no: String,
 }
 
-/// Everything the server stores. Implementations must make each method atomic.
+/// Enrollment codes, devices and their tokens. Every method is atomic.
 #[async_trait]
-pub trait Database: Send + Sync + 'static {
+pub trait DeviceRepo: Send + Sync + 'static {
     /// Stores a new enrollment code (by hash).
     async fn create_enrollment(
         &self,
@@ -141,7 +92,8 @@ pub trait Database: Send + Sync + 'static {
         expires_at: DateTime<Utc>,
     ) -> DbResult<()>;
 
-    /// Consumes an enrollment code and creates the device, atomically: a code enrolls one device.
+    /// Consumes an enrollment code and creates the device, atomically, if
+    /// [`crate::service::enrollment::judge`] accepts the code: a code enrolls one device.
     async fn enroll(
         &self,
         code_hash: &str,
@@ -158,18 +110,22 @@ pub trait Database: Send + Sync + 'static {
     /// already revoked.
     async fn revoke_device(&self, device_id: Uuid, now: DateTime<Utc>) -> DbResult<bool>;
 
-    /// Stores a batch: one transaction, each record all-or-nothing within it, committed before
-    /// returning. Returns one result per item, in order.
+    /// Whether nobody was ever enrolled nor any code issued (first start).
+    async fn is_fresh(&self) -> DbResult<bool>;
+}
+
+/// Pushed records, their receipts, and petitions' handling. Every method is atomic.
+#[async_trait]
+pub trait RecordRepo: Send + Sync + 'static {
+    /// Stores a batch as [`crate::service::push::PushPlan`] decides against what is stored: one
+    /// transaction, each record all-or-nothing within it, committed before returning. Returns
+    /// one result per item, in order.
     async fn push(
         &self,
         device: &Device,
         items: Vec<PushItem>,
         ctx: &PushContext,
     ) -> DbResult<Vec<PushResult>>;
-
-    /// A page of the device's feed after `cursor`, and whether more is waiting.
-    async fn pull(&self, device: &Device, cursor: i64, limit: i64)
-        -> DbResult<(Vec<Change>, bool)>;
 
     /// Progress of the petition with this query code.
     async fn receipt_by_query_code(&self, query_code: &str) -> DbResult<Option<ReceiptView>>;
@@ -181,12 +137,39 @@ pub trait Database: Send + Sync + 'static {
         record_id: Uuid,
     ) -> DbResult<Option<ReceiptView>>;
 
-    /// Changes a petition's status, keeps the history and feeds the change to its device.
+    /// Changes a petition's status if [`crate::service::status::step`] allows it, keeps the
+    /// history and feeds the change to its device.
     async fn set_status(
         &self,
         change: StatusChange,
     ) -> DbResult<Result<StatusEvent, SetStatusError>>;
 
+    /// How many petitions are stored.
+    async fn petition_count(&self) -> DbResult<i64>;
+
+    /// Every stored petition's record id and registration number, in registration order; no
+    /// personal data.
+    async fn petition_list(&self) -> DbResult<Vec<PetitionRef>>;
+}
+
+/// The pull feed: per device and broadcast changes, in one sequence.
+#[async_trait]
+pub trait FeedRepo: Send + Sync + 'static {
+    /// A page of the device's feed after `cursor`, and whether more is waiting.
+    async fn pull(&self, device: &Device, cursor: i64, limit: i64)
+        -> DbResult<(Vec<Change>, bool)>;
+
+    /// The newest device configuration published, if any.
+    async fn newest_config(&self) -> DbResult<Option<DeviceConfig>>;
+
+    /// Stores a device configuration and publishes it into every device's feed; returns its
+    /// feed sequence number.
+    async fn publish_config(&self, config: &DeviceConfig, now: DateTime<Utc>) -> DbResult<i64>;
+}
+
+/// Quiz campaigns.
+#[async_trait]
+pub trait CampaignRepo: Send + Sync + 'static {
     /// Stores (or replaces) a campaign and publishes it, without answers, into every feed.
     async fn import_campaign(
         &self,
@@ -197,24 +180,49 @@ pub trait Database: Send + Sync + 'static {
 
     /// The published campaign with this id.
     async fn campaign(&self, id: &str) -> DbResult<Option<Campaign>>;
+}
 
-    /// How many petitions are stored.
-    async fn petition_count(&self) -> DbResult<i64>;
+/// Every repository, over one open database. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    /// Enrollment, devices, tokens.
+    pub devices: Arc<dyn DeviceRepo>,
+    /// Records, receipts, statuses.
+    pub records: Arc<dyn RecordRepo>,
+    /// The pull feed and device configuration.
+    pub feed: Arc<dyn FeedRepo>,
+    /// Quiz campaigns.
+    pub campaigns: Arc<dyn CampaignRepo>,
+}
 
-    /// Every stored petition's record id and registration number, in registration order; no
-    /// personal data.
-    async fn petition_list(&self) -> DbResult<Vec<PetitionRef>>;
+impl Db {
+    /// All repositories from one store that implements them all.
+    pub fn from_store<S>(store: S) -> Self
+    where
+        S: DeviceRepo + RecordRepo + FeedRepo + CampaignRepo,
+    {
+        let store = Arc::new(store);
+        Db {
+            devices: store.clone(),
+            records: store.clone(),
+            feed: store.clone(),
+            campaigns: store,
+        }
+    }
+}
 
-    /// Whether nobody was ever enrolled nor any code issued (first start).
-    async fn is_fresh(&self) -> DbResult<bool>;
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").finish_non_exhaustive()
+    }
 }
 
 /// Opens (creating and migrating as needed) the database the URL names.
-pub async fn connect(url: &str) -> DbResult<Arc<dyn Database>> {
+pub async fn connect(url: &str) -> DbResult<Db> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(sqlite::SqliteDb::open(url).await?))
+        Ok(Db::from_store(sqlite::open(url).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PgDb::open(url).await?))
+        Ok(Db::from_store(postgres::open(url).await?))
     } else {
         Err(DbError::UnsupportedUrl)
     }

@@ -91,7 +91,7 @@ impl Harness {
     }
 
     pub async fn code(&self, role: DeviceRole) -> String {
-        lianxin_server::create_enrollment_code(&*self.state.db, &self.state.config, role, "城关镇")
+        lianxin_server::create_enrollment_code(&self.state.db, &self.state.config, role, "城关镇")
             .await
             .unwrap()
     }
@@ -149,27 +149,11 @@ pub fn post_raw(path: &str, token: Option<&str>, body: impl Into<Body>) -> Reque
     req.body(body.into()).unwrap()
 }
 
-/// A valid petition payload.
+/// A valid petition payload: lianxin-core's example, petitioned by `name`.
 pub fn petition(name: &str) -> Value {
-    json!({
-        "channel": "visit",
-        "petitioner": {
-            "kind": "person",
-            "name": name,
-            "id_number": "11010519491231002X",
-            "phone": "13812345678",
-            "address": "城关镇人民路1号"
-        },
-        "visitors": 1,
-        "category": "appeal_request",
-        "subject": "land",
-        "township": "城关镇",
-        "request": "请求依法补偿",
-        "facts": "2025年征地未补偿",
-        "reasons": "",
-        "enterprise": false,
-        "received_at": "2026-11-30T09:00:00+08:00"
-    })
+    let mut p = lianxin_core::example::petition_json();
+    p["petitioner"]["name"] = json!(name);
+    p
 }
 
 pub fn record(id: Uuid, kind: &str, payload: Value) -> Value {

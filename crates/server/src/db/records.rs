@@ -1,0 +1,629 @@
+//! Records: the push path and petitions' receipts and statuses.
+//!
+//! Pushes go through a group committer: pushes that arrive while another one is being written
+//! are written together in one transaction, each inside its own savepoint, and committed once.
+//! Each push still succeeds or fails on its own, and nobody hears "stored" before the commit that
+//! made their records durable. The commit's fsync is most of its cost, so this is what keeps
+//! batch latency low when many devices push at once. The committer is the only writer of its
+//! transaction ([`Backend::begin_write`]), which is what keeps registration numbers gap-free.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use lianxin_core::protocol::{ChangeBody, PushResult, Receipt, ReceiptView, StatusEvent};
+use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Pool, Row, Transaction, Type};
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+use super::sql::{is_unique_violation, parse_status, Backend, SqlStore};
+use super::{DbError, DbResult, Device, PetitionRef, RecordRepo};
+use crate::service::numbering::{new_query_code, registration_year, Counter};
+use crate::service::push::{
+    judge_repush, stored, NewRecord, PreparedRecord, PushContext, PushItem, PushPlan, StoredRecord,
+};
+use crate::service::status::{self, SetStatusError, StatusChange};
+
+/// One push waiting for the group committer.
+pub(super) struct PushJob {
+    device: Device,
+    items: Vec<PushItem>,
+    ctx: PushContext,
+    reply: oneshot::Sender<DbResult<Vec<PushResult>>>,
+}
+
+/// At most this many pushes share one commit (bounds the latency of the first one).
+const MAX_GROUP: usize = 16;
+
+/// Rows per multi-row statement: 7 parameters each stays far below both databases' parameter
+/// limits.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// `$first, $first+1, …` for `n` parameters, in parentheses.
+fn placeholders(first: usize, n: usize) -> String {
+    let list: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
+    format!("({})", list.join(", "))
+}
+
+type Tx<DB> = Transaction<'static, DB>;
+
+impl<DB> SqlStore<DB>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'q> &'q str: ColumnIndex<DB::Row> + Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<Uuid>: Encode<'q, DB>,
+    for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<DateTime<Utc>>: Encode<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+{
+    pub(super) fn spawn_committer(writer: Pool<DB>) -> mpsc::Sender<PushJob> {
+        let (pushes, jobs) = mpsc::channel(256);
+        tokio::spawn(Self::group_committer(writer, jobs));
+        pushes
+    }
+
+    async fn run_push(
+        &self,
+        device: Device,
+        items: Vec<PushItem>,
+        ctx: PushContext,
+    ) -> DbResult<Vec<PushResult>> {
+        let (reply, answer) = oneshot::channel();
+        let gone = || DbError::Corrupt("the push writer stopped".into());
+        let job = PushJob {
+            device,
+            items,
+            ctx,
+            reply,
+        };
+        self.pushes.send(job).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    async fn group_committer(writer: Pool<DB>, mut jobs: mpsc::Receiver<PushJob>) {
+        while let Some(first) = jobs.recv().await {
+            let mut group = vec![first];
+            while group.len() < MAX_GROUP {
+                match jobs.try_recv() {
+                    Ok(job) => group.push(job),
+                    Err(_) => break,
+                }
+            }
+            let mut done = Vec::with_capacity(group.len());
+            let outcome: DbResult<()> = async {
+                let mut tx = DB::begin_write(&writer).await?;
+                for job in group.drain(..) {
+                    sqlx::query("SAVEPOINT push").execute(&mut *tx).await?;
+                    match Self::push_in_tx(&mut tx, &job.device, job.items, &job.ctx).await {
+                        Ok(results) => {
+                            sqlx::query("RELEASE SAVEPOINT push")
+                                .execute(&mut *tx)
+                                .await?;
+                            done.push((job.reply, results));
+                        }
+                        Err(e) => {
+                            // This push alone is undone; the others of the group go on.
+                            sqlx::query("ROLLBACK TO SAVEPOINT push")
+                                .execute(&mut *tx)
+                                .await?;
+                            sqlx::query("RELEASE SAVEPOINT push")
+                                .execute(&mut *tx)
+                                .await?;
+                            let _ = job.reply.send(Err(e));
+                        }
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+            .await;
+            match outcome {
+                // Only now, after the commit, is anyone told "stored".
+                Ok(()) => {
+                    for (reply, results) in done {
+                        let _ = reply.send(Ok(results));
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "group commit failed");
+                    for (reply, _) in done {
+                        let _ = reply.send(Err(DbError::Corrupt(format!("commit failed: {e}"))));
+                    }
+                    // Jobs not yet reached were dropped with `group`; their callers get an error.
+                }
+            }
+        }
+    }
+
+    /// A push's writes inside a transaction the caller commits.
+    ///
+    /// The fast path costs a handful of statements per push rather than several per record
+    /// (each statement is a round trip to the database): one lookup of all ids, then one
+    /// multi-row insert per table of the new records, inside a savepoint. If that fails on a
+    /// unique constraint (a query-code collision), the savepoint is undone and the records go one
+    /// by one through [`Self::store_one`].
+    async fn push_in_tx(
+        tx: &mut Tx<DB>,
+        device: &Device,
+        items: Vec<PushItem>,
+        ctx: &PushContext,
+    ) -> DbResult<Vec<PushResult>> {
+        let mut counter = Self::load_counter(tx, ctx.now).await?;
+        let ids: Vec<Uuid> = items
+            .iter()
+            .filter_map(|i| match i {
+                PushItem::Store(r) => Some(r.id),
+                PushItem::Done(_) => None,
+            })
+            .collect();
+        let known = Self::existing_records(tx, &ids).await?;
+        let plan = PushPlan::new(device.id, items, known, &mut counter, ctx);
+
+        let results = if plan.fresh.is_empty() {
+            plan.written()
+        } else {
+            sqlx::query("SAVEPOINT bulk").execute(&mut **tx).await?;
+            match Self::bulk_insert(tx, device, &plan.fresh, ctx).await {
+                Ok(()) => {
+                    sqlx::query("RELEASE SAVEPOINT bulk")
+                        .execute(&mut **tx)
+                        .await?;
+                    plan.written()
+                }
+                Err(e) => {
+                    sqlx::query("ROLLBACK TO SAVEPOINT bulk")
+                        .execute(&mut **tx)
+                        .await?;
+                    sqlx::query("RELEASE SAVEPOINT bulk")
+                        .execute(&mut **tx)
+                        .await?;
+                    if !is_unique_violation(&e) {
+                        return Err(e.into());
+                    }
+                    // Numbered again, one by one, in the same order: still gap-free.
+                    counter.rewind();
+                    let PushPlan {
+                        mut results,
+                        fresh,
+                        late,
+                    } = plan;
+                    for new in fresh {
+                        let r = Self::store_one(tx, device, &new.record, ctx, &mut counter).await?;
+                        results[new.slot] = Some(r);
+                    }
+                    for (slot, rec) in late {
+                        let r = Self::store_one(tx, device, &rec, ctx, &mut counter).await?;
+                        results[slot] = Some(r);
+                    }
+                    results
+                        .into_iter()
+                        .map(|r| r.expect("every slot decided"))
+                        .collect()
+                }
+            }
+        };
+        Self::save_counter(tx, &counter).await?;
+        Ok(results)
+    }
+
+    /// The registration counter of the year of `now`, created at 0 if the year is new.
+    async fn load_counter(tx: &mut Tx<DB>, now: DateTime<Utc>) -> DbResult<Counter> {
+        let year = registration_year(now);
+        sqlx::query(
+            "INSERT INTO registration_counters (year, last) VALUES ($1, 0) \
+             ON CONFLICT (year) DO NOTHING",
+        )
+        .bind(year)
+        .execute(&mut **tx)
+        .await?;
+        let last: i64 = sqlx::query("SELECT last FROM registration_counters WHERE year = $1")
+            .bind(year)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("last")?;
+        Ok(Counter::new(year, last))
+    }
+
+    async fn save_counter(tx: &mut Tx<DB>, counter: &Counter) -> DbResult<()> {
+        if counter.moved() {
+            sqlx::query("UPDATE registration_counters SET last = $2 WHERE year = $1")
+                .bind(counter.year)
+                .bind(counter.last)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    fn stored_from_row(row: &DB::Row) -> DbResult<StoredRecord> {
+        Ok(StoredRecord {
+            device_id: row.try_get("device_id")?,
+            kind: row.try_get("kind")?,
+            payload: row.try_get("payload")?,
+            receipt: Receipt {
+                registration_no: row.try_get("registration_no")?,
+                query_code: row.try_get("query_code")?,
+                received_at: row.try_get("received_at")?,
+            },
+        })
+    }
+
+    /// What is stored under each of `ids` that exists.
+    async fn existing_records(
+        tx: &mut Tx<DB>,
+        ids: &[Uuid],
+    ) -> DbResult<HashMap<Uuid, StoredRecord>> {
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            // Only generated placeholders go into the SQL text; every value is bound.
+            let sql = format!(
+                "SELECT id, device_id, kind, payload, received_at, registration_no, query_code \
+                 FROM records WHERE id IN {}",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(&mut **tx).await? {
+                found.insert(row.try_get("id")?, Self::stored_from_row(&row)?);
+            }
+        }
+        Ok(found)
+    }
+
+    async fn stored_record(tx: &mut Tx<DB>, id: Uuid) -> DbResult<Option<StoredRecord>> {
+        let row = sqlx::query(
+            "SELECT device_id, kind, payload, received_at, registration_no, query_code \
+             FROM records WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        row.as_ref().map(Self::stored_from_row).transpose()
+    }
+
+    /// Inserts one record unless its id exists (false then): its row and, for a petition, its
+    /// query columns and first history entry.
+    async fn insert_one(
+        tx: &mut Tx<DB>,
+        device: &Device,
+        rec: &PreparedRecord,
+        receipt: &Receipt,
+    ) -> Result<bool, sqlx::Error> {
+        let inserted = sqlx::query(
+            "INSERT INTO records \
+             (id, device_id, kind, payload, received_at, registration_no, query_code) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(rec.id)
+        .bind(device.id)
+        .bind(rec.kind)
+        .bind(rec.canonical.as_str())
+        .bind(receipt.received_at)
+        .bind(receipt.registration_no.as_deref())
+        .bind(receipt.query_code.as_deref())
+        .execute(&mut **tx)
+        .await?;
+        if DB::rows_affected(&inserted) == 0 {
+            return Ok(false);
+        }
+        if let Some(facts) = &rec.petition {
+            let event = status::registered(receipt.received_at);
+            sqlx::query(
+                "INSERT INTO petitions \
+                 (record_id, township, subject, category, status, deadline, received_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(rec.id)
+            .bind(facts.township.as_str())
+            .bind(facts.subject.as_str())
+            .bind(facts.category.as_str())
+            .bind(event.status.as_str())
+            .bind(event.deadline)
+            .bind(facts.received_at)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO status_history (record_id, status, at, deadline) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(rec.id)
+            .bind(event.status.as_str())
+            .bind(event.at)
+            .bind(event.deadline)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(true)
+    }
+
+    /// Stores one record on its own, numbering it from `counter` if it is stored.
+    async fn store_one(
+        tx: &mut Tx<DB>,
+        device: &Device,
+        rec: &PreparedRecord,
+        ctx: &PushContext,
+        counter: &mut Counter,
+    ) -> DbResult<PushResult> {
+        let petition = rec.petition.is_some();
+        // A query code collision (one in 2^60 per pair) is retried with a fresh code.
+        for _attempt in 0..3 {
+            let receipt = Receipt {
+                registration_no: petition.then(|| counter.peek(&ctx.prefix)),
+                query_code: petition.then(new_query_code),
+                received_at: ctx.now,
+            };
+            if DB::SAVEPOINT_PER_RECORD {
+                sqlx::query("SAVEPOINT record").execute(&mut **tx).await?;
+            }
+            let result = Self::insert_one(tx, device, rec, &receipt).await;
+            if DB::SAVEPOINT_PER_RECORD {
+                if result.is_err() {
+                    sqlx::query("ROLLBACK TO SAVEPOINT record")
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                sqlx::query("RELEASE SAVEPOINT record")
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            match result {
+                Ok(true) => {
+                    if petition {
+                        counter.take(&ctx.prefix);
+                    }
+                    return Ok(stored(rec.id, receipt));
+                }
+                Ok(false) => {
+                    let existing = Self::stored_record(tx, rec.id)
+                        .await?
+                        .ok_or_else(|| DbError::Corrupt(format!("record {} vanished", rec.id)))?;
+                    return Ok(judge_repush(rec, device.id, &existing));
+                }
+                Err(e) if is_unique_violation(&e) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(DbError::Corrupt(format!(
+            "record {} kept colliding",
+            rec.id
+        )))
+    }
+
+    /// Inserts new records, already numbered, in multi-row statements.
+    async fn bulk_insert(
+        tx: &mut Tx<DB>,
+        device: &Device,
+        fresh: &[NewRecord],
+        ctx: &PushContext,
+    ) -> Result<(), sqlx::Error> {
+        let registered = status::registered(ctx.now);
+        for chunk in fresh.chunks(ROWS_PER_STATEMENT) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| placeholders(i * 7 + 1, 7))
+                .collect();
+            let sql = format!(
+                "INSERT INTO records \
+                 (id, device_id, kind, payload, received_at, registration_no, query_code) \
+                 VALUES {}",
+                rows.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for new in chunk {
+                q = q
+                    .bind(new.record.id)
+                    .bind(device.id)
+                    .bind(new.record.kind)
+                    .bind(new.record.canonical.as_str())
+                    .bind(new.receipt.received_at)
+                    .bind(new.receipt.registration_no.as_deref())
+                    .bind(new.receipt.query_code.as_deref());
+            }
+            q.execute(&mut **tx).await?;
+
+            let petitions: Vec<_> = chunk
+                .iter()
+                .filter_map(|new| Some((new.record.id, new.record.petition.as_ref()?)))
+                .collect();
+            if petitions.is_empty() {
+                continue;
+            }
+            let rows: Vec<String> = (0..petitions.len())
+                .map(|i| placeholders(i * 7 + 1, 7))
+                .collect();
+            let sql = format!(
+                "INSERT INTO petitions \
+                 (record_id, township, subject, category, status, deadline, received_at) \
+                 VALUES {}",
+                rows.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, facts) in &petitions {
+                q = q
+                    .bind(*id)
+                    .bind(facts.township.as_str())
+                    .bind(facts.subject.as_str())
+                    .bind(facts.category.as_str())
+                    .bind(registered.status.as_str())
+                    .bind(registered.deadline)
+                    .bind(facts.received_at);
+            }
+            q.execute(&mut **tx).await?;
+
+            let rows: Vec<String> = (0..petitions.len())
+                .map(|i| placeholders(i * 4 + 1, 4))
+                .collect();
+            let sql = format!(
+                "INSERT INTO status_history (record_id, status, at, deadline) VALUES {}",
+                rows.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (id, _) in &petitions {
+                q = q
+                    .bind(*id)
+                    .bind(registered.status.as_str())
+                    .bind(registered.at)
+                    .bind(registered.deadline);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl<DB> RecordRepo for SqlStore<DB>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'q> &'q str: ColumnIndex<DB::Row> + Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<String>: Encode<'q, DB>,
+    for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<Uuid>: Encode<'q, DB>,
+    for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<DateTime<Utc>>: Encode<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+{
+    async fn push(
+        &self,
+        device: &Device,
+        items: Vec<PushItem>,
+        ctx: &PushContext,
+    ) -> DbResult<Vec<PushResult>> {
+        if !items.iter().any(|i| matches!(i, PushItem::Store(_))) {
+            return Ok(items
+                .into_iter()
+                .filter_map(|i| match i {
+                    PushItem::Done(r) => Some(r),
+                    PushItem::Store(_) => None,
+                })
+                .collect());
+        }
+        self.run_push(device.clone(), items, ctx.clone()).await
+    }
+
+    async fn receipt_by_query_code(&self, query_code: &str) -> DbResult<Option<ReceiptView>> {
+        let mut tx = self.reader.begin().await?;
+        let row = sqlx::query(
+            "SELECT r.id, r.registration_no, p.status, r.received_at \
+             FROM records r JOIN petitions p ON p.record_id = r.id WHERE r.query_code = $1",
+        )
+        .bind(query_code)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let view = Self::receipt_view(&mut tx, row).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    async fn petition_of_device(
+        &self,
+        device_id: Uuid,
+        record_id: Uuid,
+    ) -> DbResult<Option<ReceiptView>> {
+        let mut tx = self.reader.begin().await?;
+        let row = sqlx::query(
+            "SELECT r.id, r.registration_no, p.status, r.received_at \
+             FROM records r JOIN petitions p ON p.record_id = r.id \
+             WHERE r.id = $1 AND r.device_id = $2",
+        )
+        .bind(record_id)
+        .bind(device_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let view = Self::receipt_view(&mut tx, row).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    async fn set_status(
+        &self,
+        change: StatusChange,
+    ) -> DbResult<Result<StatusEvent, SetStatusError>> {
+        let mut tx = DB::begin_write(&self.writer).await?;
+        let row = sqlx::query(
+            "SELECT r.id, r.device_id, p.status \
+             FROM records r JOIN petitions p ON p.record_id = r.id WHERE r.registration_no = $1",
+        )
+        .bind(change.registration_no.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Err(SetStatusError::NotFound(change.registration_no)));
+        };
+        let record_id: Uuid = row.try_get("id")?;
+        let device_id: Uuid = row.try_get("device_id")?;
+        let current = parse_status(&row.try_get::<String, _>("status")?)?;
+        let registration_no = change.registration_no.clone();
+        let event = match status::step(current, change) {
+            Ok(event) => event,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        sqlx::query("UPDATE petitions SET status = $2, deadline = $3 WHERE record_id = $1")
+            .bind(record_id)
+            .bind(event.status.as_str())
+            .bind(event.deadline)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO status_history (record_id, status, at, department, note, deadline) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(record_id)
+        .bind(event.status.as_str())
+        .bind(event.at)
+        .bind(event.department.as_deref())
+        .bind(event.note.as_deref())
+        .bind(event.deadline)
+        .execute(&mut *tx)
+        .await?;
+        let body = ChangeBody::PetitionStatus {
+            record_id,
+            registration_no,
+            event: event.clone(),
+        };
+        Self::feed_insert(&mut tx, Some(device_id), &body, event.at).await?;
+        tx.commit().await?;
+        Ok(Ok(event))
+    }
+
+    async fn petition_count(&self) -> DbResult<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM petitions")
+            .fetch_one(&self.reader)
+            .await?
+            .try_get("n")?)
+    }
+
+    async fn petition_list(&self) -> DbResult<Vec<PetitionRef>> {
+        let rows = sqlx::query(
+            "SELECT id, registration_no FROM records WHERE kind = 'petition' \
+             ORDER BY registration_no",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PetitionRef {
+                    id: row.try_get("id")?,
+                    registration_no: row
+                        .try_get::<Option<String>, _>("registration_no")?
+                        .ok_or_else(|| {
+                            DbError::Corrupt("a petition without registration number".into())
+                        })?,
+                })
+            })
+            .collect()
+    }
+}

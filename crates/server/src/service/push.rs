@@ -1,0 +1,556 @@
+//! What happens to a pushed record: validation, and then — given what is already stored under
+//! its id — stored, duplicate or conflict.
+//!
+//! Every record is pushed under an id the device chose, so a retry can never store it twice: the
+//! same id with the same canonical payload from the same device is a `duplicate` and gets the
+//! original receipt; anything else under a known id is a `conflict`, and nothing is overwritten.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use lianxin_core::protocol::{ApiError, Outcome, PushResult, Receipt};
+use lianxin_core::quiz::{Campaign, QuizAttempt};
+use lianxin_core::Petition;
+use uuid::Uuid;
+
+use super::numbering::Counter;
+
+/// The columns a petition is queried by (the console, statistics), taken from its payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PetitionFacts {
+    /// The township the matter concerns.
+    pub township: String,
+    /// Its subject code.
+    pub subject: String,
+    /// Its category's wire name.
+    pub category: String,
+    /// When the petition was received (by staff or a kiosk, not by this server).
+    pub received_at: DateTime<Utc>,
+}
+
+impl PetitionFacts {
+    /// The facts of a valid petition.
+    pub fn of(p: &Petition) -> Self {
+        let category: &'static str = p.category.into();
+        PetitionFacts {
+            township: p.township.clone(),
+            subject: p.subject.clone(),
+            category: category.to_owned(),
+            received_at: p.received_at.with_timezone(&Utc),
+        }
+    }
+}
+
+/// A pushed record that passed validation, ready to store.
+#[derive(Debug, Clone)]
+pub struct PreparedRecord {
+    /// The client's id.
+    pub id: Uuid,
+    /// `petition` or `quiz_attempt`.
+    pub kind: &'static str,
+    /// Canonical JSON of the payload.
+    pub canonical: String,
+    /// For a petition: what it is queried by.
+    pub petition: Option<PetitionFacts>,
+}
+
+/// One slot of a push: either already answered by validation, or to be stored.
+#[derive(Debug, Clone)]
+pub enum PushItem {
+    /// Refused before touching the database.
+    Done(PushResult),
+    /// Valid; store it.
+    Store(PreparedRecord),
+}
+
+/// Settings a push needs.
+#[derive(Debug, Clone)]
+pub struct PushContext {
+    /// Registration number prefix, e.g. `CZXF`.
+    pub prefix: String,
+    /// The server's clock at the start of the push.
+    pub now: DateTime<Utc>,
+}
+
+/// What is stored under a record id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// The device that pushed it.
+    pub device_id: Uuid,
+    /// Its kind's wire name.
+    pub kind: String,
+    /// Its canonical payload.
+    pub payload: String,
+    /// The receipt it got.
+    pub receipt: Receipt,
+}
+
+/// What a re-pushed id means, given what is stored under it.
+pub fn judge_repush(rec: &PreparedRecord, device_id: Uuid, stored: &StoredRecord) -> PushResult {
+    // Another device reusing an id is a conflict too: it must not learn the first receipt.
+    if stored.device_id == device_id && stored.kind == rec.kind && stored.payload == rec.canonical {
+        PushResult {
+            id: rec.id,
+            outcome: Outcome::Duplicate,
+            receipt: Some(stored.receipt.clone()),
+            error: None,
+        }
+    } else {
+        PushResult {
+            id: rec.id,
+            outcome: Outcome::Conflict,
+            receipt: None,
+            error: Some(ApiError::new(
+                "conflict",
+                "a different record was already stored under this id; nothing was overwritten \
+                 (save the record as a new one and sync again)",
+            )),
+        }
+    }
+}
+
+/// The answer to a record that is stored now.
+pub fn stored(id: Uuid, receipt: Receipt) -> PushResult {
+    PushResult {
+        id,
+        outcome: Outcome::Stored,
+        receipt: Some(receipt),
+        error: None,
+    }
+}
+
+/// A record to insert, with the receipt it will get.
+#[derive(Debug, Clone)]
+pub struct NewRecord {
+    /// Its position in the push.
+    pub slot: usize,
+    /// The record.
+    pub record: PreparedRecord,
+    /// Its receipt, numbered already.
+    pub receipt: Receipt,
+}
+
+/// The decision about every slot of a push, before anything is written.
+#[derive(Debug, Clone)]
+pub struct PushPlan {
+    /// The answer of each slot; `None` for the slots in `fresh`, answered once they are written.
+    pub results: Vec<Option<PushResult>>,
+    /// New records, numbered, to insert.
+    pub fresh: Vec<NewRecord>,
+    /// Slots answered `duplicate` against a record of `fresh`: if `fresh` cannot be written in one
+    /// go and is retried one by one, these are decided again after it.
+    pub late: Vec<(usize, PreparedRecord)>,
+}
+
+impl PushPlan {
+    /// Decides each slot of a push, given what is stored under its ids (`known`), numbering the
+    /// new petitions from `counter`. A second copy of an id later in the same push is judged
+    /// against the first, as if that were stored already.
+    pub fn new(
+        device_id: Uuid,
+        items: Vec<PushItem>,
+        mut known: HashMap<Uuid, StoredRecord>,
+        counter: &mut Counter,
+        ctx: &PushContext,
+    ) -> Self {
+        let mut plan = PushPlan {
+            results: Vec::with_capacity(items.len()),
+            fresh: Vec::new(),
+            late: Vec::new(),
+        };
+        for item in items {
+            let slot = plan.results.len();
+            let rec = match item {
+                PushItem::Done(r) => {
+                    plan.results.push(Some(r));
+                    continue;
+                }
+                PushItem::Store(rec) => rec,
+            };
+            if let Some(stored) = known.get(&rec.id) {
+                plan.results
+                    .push(Some(judge_repush(&rec, device_id, stored)));
+                if plan.fresh.iter().any(|f| f.record.id == rec.id) {
+                    plan.late.push((slot, rec));
+                }
+                continue;
+            }
+            let petition = rec.petition.is_some();
+            let receipt = Receipt {
+                registration_no: petition.then(|| counter.take(&ctx.prefix)),
+                query_code: petition.then(super::numbering::new_query_code),
+                received_at: ctx.now,
+            };
+            known.insert(
+                rec.id,
+                StoredRecord {
+                    device_id,
+                    kind: rec.kind.to_owned(),
+                    payload: rec.canonical.clone(),
+                    receipt: receipt.clone(),
+                },
+            );
+            plan.results.push(None);
+            plan.fresh.push(NewRecord {
+                slot,
+                record: rec,
+                receipt,
+            });
+        }
+        plan
+    }
+
+    /// The answers, once `fresh` is written.
+    pub fn written(mut self) -> Vec<PushResult> {
+        for new in self.fresh {
+            self.results[new.slot] = Some(stored(new.record.id, new.receipt));
+        }
+        self.results
+            .into_iter()
+            .map(|r| r.expect("every slot decided"))
+            .collect()
+    }
+}
+
+/// Sorts object keys recursively so that equal payloads compare equal as text, whatever order
+/// the device serialized them in (serde_json's map order depends on a feature flag).
+pub fn canonical_json(v: &serde_json::Value) -> String {
+    fn sort(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut entries: Vec<_> = m.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                serde_json::Value::Object(
+                    entries
+                        .into_iter()
+                        .map(|(k, v)| (k.clone(), sort(v)))
+                        .collect(),
+                )
+            }
+            serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    // Building a Map re-inserts in sorted order; with serde_json's default BTreeMap it is sorted
+    // anyway, with `preserve_order` the insertion order is the sorted one.
+    sort(v).to_string()
+}
+
+/// A record refused by validation.
+pub fn invalid(id: Uuid, error: ApiError) -> PushItem {
+    PushItem::Done(PushResult {
+        id,
+        outcome: Outcome::Invalid,
+        receipt: None,
+        error: Some(error),
+    })
+}
+
+/// The first of a record's validation errors; how many more there are is its `more` parameter.
+pub fn first_error(errs: Vec<ApiError>) -> ApiError {
+    let more = errs.len().saturating_sub(1);
+    let first = errs
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| ApiError::new("invalid", "invalid record"));
+    if more > 0 {
+        let message = format!("{} (and {more} more problems)", first.message);
+        ApiError { message, ..first }.with_param("more", more)
+    } else {
+        first
+    }
+}
+
+/// A record of a kind this server does not know.
+pub fn unknown_kind(id: Uuid) -> PushItem {
+    invalid(
+        id,
+        ApiError::new(
+            "unknown_kind",
+            "this server does not know the record kind; update the app",
+        )
+        .with_field("kind"),
+    )
+}
+
+/// Validates a petition's payload against the configured subject codes.
+pub fn prepare_petition(
+    id: Uuid,
+    payload: serde_json::Value,
+    subjects: &[String],
+    now: DateTime<Utc>,
+) -> PushItem {
+    let p: Petition = match crate::error::parse_value(payload) {
+        Ok(p) => p,
+        Err(e) => return invalid(id, e.error),
+    };
+    if let Err(errs) = p.validate(subjects, now) {
+        return invalid(id, first_error(errs));
+    }
+    store(id, "petition", &p, Some(PetitionFacts::of(&p)))
+}
+
+/// Parses a quiz attempt and checks what can be checked without its campaign; `Err` is why it
+/// is refused (see [`invalid`]).
+pub fn parse_quiz_attempt(
+    payload: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<QuizAttempt, ApiError> {
+    let a: QuizAttempt = crate::error::parse_value(payload).map_err(|e| e.error)?;
+    a.validate(now).map_err(first_error)?;
+    Ok(a)
+}
+
+/// Checks a parsed quiz attempt against its campaign (`None`: the server has no such campaign).
+pub fn prepare_quiz_attempt(id: Uuid, a: QuizAttempt, campaign: Option<&Campaign>) -> PushItem {
+    let Some(campaign) = campaign else {
+        return invalid(
+            id,
+            ApiError::new("campaign_unknown", "the server has no such quiz campaign")
+                .with_field("campaign_id")
+                .with_param("campaign_id", a.campaign_id.clone()),
+        );
+    };
+    if let Err(errs) = a.validate_against(campaign) {
+        return invalid(id, first_error(errs));
+    }
+    store(id, "quiz_attempt", &a, None)
+}
+
+fn store<T: serde::Serialize>(
+    id: Uuid,
+    kind: &'static str,
+    payload: &T,
+    petition: Option<PetitionFacts>,
+) -> PushItem {
+    match serde_json::to_value(payload) {
+        Ok(v) => PushItem::Store(PreparedRecord {
+            id,
+            kind,
+            canonical: canonical_json(&v),
+            petition,
+        }),
+        // A parsed payload always serializes; if it ever did not, refuse it rather than panic.
+        Err(_) => invalid(
+            id,
+            ApiError::new("invalid", "the record could not be re-encoded"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn ctx() -> PushContext {
+        PushContext {
+            prefix: "CZXF".into(),
+            now: Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap(),
+        }
+    }
+
+    fn petition(id: Uuid, payload: &str) -> PreparedRecord {
+        PreparedRecord {
+            id,
+            kind: "petition",
+            canonical: payload.into(),
+            petition: Some(PetitionFacts {
+                township: "城关镇".into(),
+                subject: "land".into(),
+                category: "appeal_request".into(),
+                received_at: ctx().now,
+            }),
+        }
+    }
+
+    fn attempt(id: Uuid) -> PreparedRecord {
+        PreparedRecord {
+            id,
+            kind: "quiz_attempt",
+            canonical: "{}".into(),
+            petition: None,
+        }
+    }
+
+    fn outcomes(results: &[PushResult]) -> Vec<Outcome> {
+        results.iter().map(|r| r.outcome).collect()
+    }
+
+    fn stored_as(rec: &PreparedRecord, device_id: Uuid, reg: &str) -> StoredRecord {
+        StoredRecord {
+            device_id,
+            kind: rec.kind.into(),
+            payload: rec.canonical.clone(),
+            receipt: Receipt {
+                registration_no: Some(reg.into()),
+                query_code: Some("ABCDEFGHJKMN".into()),
+                received_at: ctx().now,
+            },
+        }
+    }
+
+    #[test]
+    fn new_petitions_are_numbered_in_order_from_the_stored_counter() {
+        let device = Uuid::now_v7();
+        let mut counter = Counter::new(2026, 7);
+        let items = vec![
+            PushItem::Store(petition(Uuid::now_v7(), "a")),
+            PushItem::Store(attempt(Uuid::now_v7())),
+            PushItem::Store(petition(Uuid::now_v7(), "b")),
+        ];
+        let plan = PushPlan::new(device, items, HashMap::new(), &mut counter, &ctx());
+        assert_eq!(plan.fresh.len(), 3);
+        let results = plan.written();
+        assert_eq!(outcomes(&results), [Outcome::Stored; 3]);
+        let numbers: Vec<_> = results
+            .iter()
+            .map(|r| r.receipt.as_ref().unwrap().registration_no.clone())
+            .collect();
+        assert_eq!(
+            numbers,
+            [
+                Some("CZXF-2026-000008".to_owned()),
+                None,
+                Some("CZXF-2026-000009".to_owned())
+            ]
+        );
+        assert!(results[1].receipt.as_ref().unwrap().query_code.is_none());
+        assert_eq!(counter.last, 9);
+    }
+
+    #[test]
+    fn a_record_already_stored_from_the_same_device_is_a_duplicate_with_its_receipt() {
+        let device = Uuid::now_v7();
+        let rec = petition(Uuid::now_v7(), "a");
+        let known = HashMap::from([(rec.id, stored_as(&rec, device, "CZXF-2026-000001"))]);
+        let mut counter = Counter::new(2026, 1);
+        let plan = PushPlan::new(
+            device,
+            vec![PushItem::Store(rec)],
+            known,
+            &mut counter,
+            &ctx(),
+        );
+        assert!(plan.fresh.is_empty());
+        let results = plan.written();
+        assert_eq!(results[0].outcome, Outcome::Duplicate);
+        assert_eq!(
+            results[0]
+                .receipt
+                .as_ref()
+                .unwrap()
+                .registration_no
+                .as_deref(),
+            Some("CZXF-2026-000001")
+        );
+        assert!(!counter.moved());
+    }
+
+    #[test]
+    fn another_payload_or_another_device_under_a_stored_id_is_a_conflict_without_the_receipt() {
+        let device = Uuid::now_v7();
+        let rec = petition(Uuid::now_v7(), "a");
+        let stored = stored_as(&rec, device, "CZXF-2026-000001");
+        let changed = petition(rec.id, "b");
+        let by_other = judge_repush(&rec, Uuid::now_v7(), &stored);
+        let by_self = judge_repush(&changed, device, &stored);
+        for r in [by_other, by_self] {
+            assert_eq!(r.outcome, Outcome::Conflict);
+            assert!(r.receipt.is_none());
+            assert_eq!(r.error.unwrap().code, "conflict");
+        }
+    }
+
+    #[test]
+    fn the_same_id_twice_in_one_push_is_stored_once_then_duplicate_or_conflict() {
+        let device = Uuid::now_v7();
+        let rec = petition(Uuid::now_v7(), "a");
+        let items = vec![
+            PushItem::Store(rec.clone()),
+            PushItem::Store(rec.clone()),
+            PushItem::Store(petition(rec.id, "b")),
+        ];
+        let mut counter = Counter::new(2026, 0);
+        let plan = PushPlan::new(device, items, HashMap::new(), &mut counter, &ctx());
+        assert_eq!(plan.fresh.len(), 1);
+        assert_eq!(plan.late.len(), 2, "both are decided again on a retry");
+        let results = plan.written();
+        assert_eq!(
+            outcomes(&results),
+            [Outcome::Stored, Outcome::Duplicate, Outcome::Conflict]
+        );
+        assert_eq!(results[1].receipt, results[0].receipt);
+        assert_eq!(counter.last, 1, "one number only");
+    }
+
+    #[test]
+    fn slots_refused_by_validation_keep_their_answer_and_their_place() {
+        let device = Uuid::now_v7();
+        let refused = invalid(Uuid::now_v7(), ApiError::new("x", "y"));
+        let items = vec![refused, PushItem::Store(petition(Uuid::now_v7(), "a"))];
+        let mut counter = Counter::new(2026, 0);
+        let plan = PushPlan::new(device, items, HashMap::new(), &mut counter, &ctx());
+        assert_eq!(plan.fresh[0].slot, 1);
+        assert_eq!(
+            outcomes(&plan.written()),
+            [Outcome::Invalid, Outcome::Stored]
+        );
+    }
+
+    #[test]
+    fn canonical_json_ignores_key_order() {
+        let a: serde_json::Value =
+            serde_json::from_str(r#"{"b":1,"a":{"y":[1,{"d":2,"c":3}],"x":0}}"#).unwrap();
+        let b: serde_json::Value =
+            serde_json::from_str(r#"{"a":{"x":0,"y":[1,{"c":3,"d":2}]},"b":1}"#).unwrap();
+        assert_eq!(canonical_json(&a), canonical_json(&b));
+    }
+
+    #[test]
+    fn the_first_error_says_how_many_more_there_are() {
+        let e = first_error(vec![
+            ApiError::new("a", "first"),
+            ApiError::new("b", "second"),
+            ApiError::new("c", "third"),
+        ]);
+        assert_eq!(e.code, "a");
+        assert_eq!(e.param_u64("more"), Some(2));
+        assert!(first_error(vec![ApiError::new("a", "x")]).params.is_empty());
+    }
+
+    #[test]
+    fn a_valid_petition_is_prepared_with_its_query_columns() {
+        let example = lianxin_core::example::petition();
+        let item = prepare_petition(
+            Uuid::now_v7(),
+            lianxin_core::example::petition_json(),
+            &lianxin_core::petition::default_subject_codes(),
+            lianxin_core::example::now(),
+        );
+        let PushItem::Store(rec) = item else {
+            panic!("refused: {item:?}")
+        };
+        let facts = rec.petition.expect("a petition's facts");
+        assert_eq!(facts.township, example.township);
+        assert_eq!(facts.subject, "land");
+        assert_eq!(facts.category, "appeal_request");
+        assert_eq!(facts.received_at, example.received_at.with_timezone(&Utc));
+    }
+
+    #[test]
+    fn a_petition_with_an_unconfigured_subject_is_invalid_on_the_subject_field() {
+        let item = prepare_petition(
+            Uuid::now_v7(),
+            lianxin_core::example::petition_json(),
+            &["labor".to_owned()],
+            lianxin_core::example::now(),
+        );
+        let PushItem::Done(r) = item else {
+            panic!("stored")
+        };
+        assert_eq!(r.outcome, Outcome::Invalid);
+        assert_eq!(r.error.unwrap().field.as_deref(), Some("subject"));
+    }
+}
