@@ -13,8 +13,9 @@ use std::rc::Rc;
 
 use chrono::Utc;
 use lianxin_browser::{Autosave, IdbStore, SCHEMA_VERSION};
-use lianxin_core::protocol::RecordKind;
-use lianxin_sync::{Draft, Store};
+use lianxin_core::example;
+use lianxin_core::protocol::{DeviceConfig, RecordKind};
+use lianxin_sync::{validate_draft, Draft, Store};
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -126,22 +127,15 @@ extern "C" {
     async fn raw_put_one(name: &str, form: &str, n: u32) -> Result<JsValue, JsValue>;
 }
 
-/// A realistic petition form (about 1 kB of JSON, mostly Chinese text).
+/// A realistic petition form (about 1 kB of JSON, mostly Chinese text): the shared example
+/// petition with long texts.
 fn form() -> serde_json::Value {
-    serde_json::json!({
-        "channel": "visit",
-        "petitioner": {"kind": "person", "name": "张三", "id_number": "110101199003074514",
-                       "phone": "13800138000", "address": "城关镇幸福村三组 12 号"},
-        "visitors": 1,
-        "category": "appeal_request",
-        "subject": "rural-roads",
-        "township": "城关镇",
-        "request": "请求尽快修复幸福村通往镇中心的村道，雨天无法通行，学生上学困难。",
-        "facts": "该村道自去年七月暴雨后多处塌陷，村委会已多次向镇政府反映，至今未修复。今年雨季又有两处新塌方，车辆无法通行，村民只能绕行十余公里。",
-        "reasons": "依据《信访工作条例》第三十一条，申诉求决类事项应依法处理。",
-        "enterprise": false,
-        "received_at": "2026-11-30T09:30:00+08:00"
-    })
+    let mut f = example::petition_json();
+    f["petitioner"]["address"] = "城关镇幸福村三组 12 号".into();
+    f["request"] = "请求尽快修复幸福村通往镇中心的村道，雨天无法通行，学生上学困难。".into();
+    f["facts"] = "该村道自去年七月暴雨后多处塌陷，村委会已多次向镇政府反映，至今未修复。今年雨季又有两处新塌方，车辆无法通行，村民只能绕行十余公里。".into();
+    f["reasons"] = "依据《信访工作条例》第三十一条，申诉求决类事项应依法处理。".into();
+    f
 }
 
 async fn fresh(name: &str) -> IdbStore {
@@ -178,7 +172,10 @@ async fn finalize_and_store_1000_petitions() {
     for _ in 0..n {
         let d = Draft::new(RecordKind::Petition, f.clone());
         s.put_draft(&d).await.unwrap();
-        s.finalize(d.id, Uuid::now_v7(), Utc::now()).await.unwrap();
+        let payload = validate_draft(&d, &DeviceConfig::builtin(), Utc::now()).unwrap();
+        s.finalize(d.id, Uuid::now_v7(), payload, Utc::now())
+            .await
+            .unwrap();
     }
     let ours = now() - t0;
     assert_eq!(s.list_outbox(None).await.unwrap().len(), n as usize);

@@ -8,11 +8,14 @@ use std::time::Duration;
 
 use chrono::Utc;
 use lianxin_browser::{with_sync_lock, Autosave, FetchTransport, IdbStore, SCHEMA_VERSION};
+use lianxin_core::example;
 use lianxin_core::protocol::{
     ApiError, DeviceRole, EnrollRequest, EnrollResponse, Outcome, PullResponse, PushRequest,
     PushResponse, PushResult, Receipt, RecordKind,
 };
-use lianxin_sync::{Draft, RecordState, Store, SyncEngine, SyncError, Transport, TransportError};
+use lianxin_sync::{
+    Draft, FinalizeError, RecordState, Store, SyncEngine, SyncError, Transport, TransportError,
+};
 use uuid::Uuid;
 use wasm_bindgen_test::*;
 
@@ -34,7 +37,17 @@ async fn enrolled(name: &str) -> (IdbStore, PageServer, SyncEngine<IdbStore, Pag
     (store, server, engine)
 }
 
-/// A server in the page: stores by id, refuses an empty `request`, can fail the next push.
+/// A request text the page server refuses as `invalid`: a rule only the server checks.
+const SERVER_REFUSES: &str = "服务器不受理的请求";
+
+/// The shared example petition with its own request text, as a draft.
+fn petition(request: &str) -> Draft {
+    let mut form = example::petition_json();
+    form["request"] = request.into();
+    Draft::new(RecordKind::Petition, form)
+}
+
+/// A server in the page: stores by id, refuses [`SERVER_REFUSES`], can fail the next push.
 #[derive(Clone, Default)]
 struct PageServer {
     stored: Rc<RefCell<Vec<Uuid>>>,
@@ -59,7 +72,7 @@ impl Transport for PageServer {
             .records
             .iter()
             .map(|r| {
-                if r.payload["request"] == "" {
+                if r.payload["request"] == SERVER_REFUSES {
                     return PushResult {
                         id: r.id,
                         outcome: Outcome::Invalid,
@@ -103,10 +116,9 @@ async fn the_engine_sends_queued_records_from_indexeddb_and_restores_refused_one
     let (store, server, engine) = enrolled("e-engine").await;
     let engine = engine.with_batch_size(2);
     let mut ids = Vec::new();
-    for req in ["修路", "", "路灯"] {
-        let d = Draft::new(RecordKind::Petition, serde_json::json!({"request": req}));
-        store.put_draft(&d).await.unwrap();
-        ids.push(engine.finalize(d.id).await.unwrap().id);
+    for req in ["修路", SERVER_REFUSES, "路灯"] {
+        let d = petition(req);
+        ids.push(engine.finalize_draft(&d, Utc::now()).await.unwrap().id);
     }
 
     server.offline_next.set(true);
@@ -153,6 +165,10 @@ async fn an_html_answer_from_the_page_origin_is_offline_not_a_protocol_answer() 
     assert!(matches!(r, Err(TransportError::Offline(_))), "{r:?}");
     let r = t.pull("token", 0).await;
     assert!(matches!(r, Err(TransportError::Offline(_))), "{r:?}");
+    match r {
+        Err(TransportError::Offline(why)) => assert_eq!(why.code(), "protocol"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[wasm_bindgen_test]
@@ -165,6 +181,10 @@ async fn a_refused_connection_is_offline() {
         })
         .await;
     assert!(matches!(r, Err(TransportError::Offline(_))), "{r:?}");
+    match r {
+        Err(TransportError::Offline(why)) => assert_eq!(why.code(), "offline"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[wasm_bindgen_test]
@@ -176,7 +196,7 @@ async fn autosave_writes_a_burst_of_edits_once_and_flush_writes_at_once() {
         r.unwrap();
         counter.set(counter.get() + 1);
     });
-    let mut d = Draft::new(RecordKind::Petition, serde_json::json!({"request": ""}));
+    let mut d = petition("");
     for text in ["修", "修路", "修村路"] {
         d.form["request"] = text.into();
         auto.edit(d.clone());
@@ -230,9 +250,11 @@ async fn sleep(ms: i32) {
 async fn the_driver_reports_runs_and_schedules_the_backoff_after_an_offline_run() {
     use lianxin_browser::{SyncDriver, SyncEvent};
     let (store, server, engine) = enrolled("e-driver").await;
-    let d = Draft::new(RecordKind::Petition, serde_json::json!({"request": "修路"}));
-    store.put_draft(&d).await.unwrap();
-    let id = engine.finalize(d.id).await.unwrap().id;
+    let id = engine
+        .finalize_draft(&petition("修路"), Utc::now())
+        .await
+        .unwrap()
+        .id;
 
     let driver = SyncDriver::new(engine).with_period(Duration::from_secs(60));
     let events: Rc<RefCell<Vec<SyncEvent>>> = Rc::default();
@@ -276,10 +298,11 @@ async fn the_driver_reports_runs_and_schedules_the_backoff_after_an_offline_run(
 #[wasm_bindgen_test]
 async fn the_driver_runs_at_start_and_again_when_the_browser_comes_online() {
     use lianxin_browser::SyncDriver;
-    let (store, server, engine) = enrolled("e-triggers").await;
-    let first = Draft::new(RecordKind::Petition, serde_json::json!({"request": "修路"}));
-    store.put_draft(&first).await.unwrap();
-    engine.finalize(first.id).await.unwrap();
+    let (_store, server, engine) = enrolled("e-triggers").await;
+    engine
+        .finalize_draft(&petition("修路"), Utc::now())
+        .await
+        .unwrap();
 
     let driver = SyncDriver::new(engine).with_period(Duration::from_secs(600));
     driver.install_triggers();
@@ -289,9 +312,11 @@ async fn the_driver_runs_at_start_and_again_when_the_browser_comes_online() {
     )
     .await;
 
-    let second = Draft::new(RecordKind::Petition, serde_json::json!({"request": "路灯"}));
-    store.put_draft(&second).await.unwrap();
-    driver.engine().finalize(second.id).await.unwrap();
+    driver
+        .engine()
+        .finalize_draft(&petition("路灯"), Utc::now())
+        .await
+        .unwrap();
     let online = web_sys::Event::new("online").unwrap();
     web_sys::window().unwrap().dispatch_event(&online).unwrap();
     wait_for(
@@ -362,9 +387,10 @@ async fn triggers_while_a_run_is_still_fetching_its_code_make_one_follow_up_run_
 async fn the_unsent_export_is_a_json_file_with_every_unsent_record_and_no_token() {
     let (store, _server, engine) = enrolled("e-export").await;
     for req in ["修路", "路灯"] {
-        let d = Draft::new(RecordKind::Petition, serde_json::json!({"request": req}));
-        store.put_draft(&d).await.unwrap();
-        engine.finalize(d.id).await.unwrap();
+        engine
+            .finalize_draft(&petition(req), Utc::now())
+            .await
+            .unwrap();
     }
     let file = lianxin_browser::unsent_export_file(&store).await.unwrap();
     assert_eq!(file.records, 2);
@@ -380,4 +406,38 @@ async fn the_unsent_export_is_a_json_file_with_every_unsent_record_and_no_token(
         !text.as_string().unwrap().contains("\"token\""),
         "the token is never exported"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_server_is_a_timeout_not_a_lost_network() {
+    // The test runner's own server answers quickly, but never before a timer of zero fires.
+    let t = FetchTransport::same_origin().with_timeout(Duration::ZERO);
+    let r = t.pull("token", 0).await;
+    match r {
+        Err(TransportError::Offline(why)) => assert_eq!(why.code(), "timeout", "{why}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn finalize_refuses_an_invalid_draft_in_indexeddb_and_keeps_its_text() {
+    let (store, _server, engine) = enrolled("e-finalize-invalid").await;
+    let mut d = petition("");
+    d.form["petitioner"]["name"] = "".into();
+    match engine.finalize_draft(&d, Utc::now()).await {
+        Err(FinalizeError::Invalid(errs)) => {
+            let fields: Vec<_> = errs.iter().filter_map(|e| e.field.as_deref()).collect();
+            assert!(fields.contains(&"request"), "{errs:?}");
+            assert!(fields.contains(&"petitioner.name"), "{errs:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(store.get_draft(d.id).await.unwrap(), Some(d.clone()));
+    assert!(store.list_outbox(None).await.unwrap().is_empty());
+
+    d.form["request"] = "请求依法补偿".into();
+    d.form["petitioner"]["name"] = "张三".into();
+    let r = engine.finalize_draft(&d, Utc::now()).await.unwrap();
+    assert_eq!(r.payload, example::petition_json());
+    assert!(store.get_draft(d.id).await.unwrap().is_none());
 }

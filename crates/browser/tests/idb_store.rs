@@ -5,13 +5,16 @@
 
 use chrono::Utc;
 use lianxin_browser::{with_lock_if_available, IdbStore, SCHEMA_VERSION};
+use lianxin_core::example;
 use lianxin_core::protocol::{
-    ApiError, Change, ChangeBody, PullResponse, Receipt, RecordKind, StatusEvent,
+    ApiError, Change, ChangeBody, DeviceConfig, PullResponse, Receipt, RecordKind, StatusEvent,
+    SubjectEntry,
 };
 use lianxin_core::status::PetitionStatus;
 use lianxin_sync::store::to_meta;
 use lianxin_sync::{
-    export_unsent, Draft, LocalQuizAttempt, RecordState, Store, StoreError, Transition,
+    export_unsent, validate_draft, Draft, LocalQuizAttempt, RecordState, Store, StoreError,
+    Transition, Validated,
 };
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
@@ -41,11 +44,16 @@ async fn fresh(name: &str) -> IdbStore {
         .unwrap()
 }
 
+/// The shared example petition with its own request text, as a draft.
 fn petition(request: &str) -> Draft {
-    Draft::new(
-        RecordKind::Petition,
-        serde_json::json!({"request": request, "facts": "……"}),
-    )
+    let mut form = example::petition_json();
+    form["request"] = request.into();
+    Draft::new(RecordKind::Petition, form)
+}
+
+/// The draft's payload, validated as `SyncEngine::finalize_draft` validates it.
+fn validated(d: &Draft) -> Validated {
+    validate_draft(d, &DeviceConfig::builtin(), Utc::now()).unwrap()
 }
 
 fn receipt(n: u32) -> Receipt {
@@ -83,7 +91,10 @@ async fn finalize_moves_the_draft_into_the_outbox_in_one_step() {
     let d = petition("修路");
     s.put_draft(&d).await.unwrap();
     let id = Uuid::now_v7();
-    let r = s.finalize(d.id, id, Utc::now()).await.unwrap();
+    let r = s
+        .finalize(d.id, id, validated(&d), Utc::now())
+        .await
+        .unwrap();
     assert_eq!((r.id, r.state), (id, RecordState::Queued));
     assert!(s.get_draft(d.id).await.unwrap().is_none());
     assert_eq!(
@@ -93,7 +104,7 @@ async fn finalize_moves_the_draft_into_the_outbox_in_one_step() {
 
     // A missing draft changes nothing.
     let err = s
-        .finalize(Uuid::now_v7(), Uuid::now_v7(), Utc::now())
+        .finalize(Uuid::now_v7(), Uuid::now_v7(), validated(&d), Utc::now())
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
@@ -105,13 +116,16 @@ async fn a_refused_finalize_leaves_both_the_draft_and_the_outbox_as_they_were() 
     let s = fresh("t-finalize-refused").await;
     let d = petition("修路");
     s.put_draft(&d).await.unwrap();
-    let queued = s.finalize(d.id, Uuid::now_v7(), Utc::now()).await.unwrap();
+    let queued = s
+        .finalize(d.id, Uuid::now_v7(), validated(&d), Utc::now())
+        .await
+        .unwrap();
     // A draft claiming the id of a queued record must not replace it.
     let mut evil = petition("别的");
     evil.record_id = Some(queued.id);
     s.put_draft(&evil).await.unwrap();
     let err = s
-        .finalize(evil.id, Uuid::now_v7(), Utc::now())
+        .finalize(evil.id, Uuid::now_v7(), validated(&evil), Utc::now())
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::InvalidState(_)), "{err:?}");
@@ -134,7 +148,7 @@ async fn push_outcomes_move_records_through_their_states_with_receipts_and_draft
         let d = petition(req);
         s.put_draft(&d).await.unwrap();
         ids.push(
-            s.finalize(d.id, Uuid::now_v7(), Utc::now())
+            s.finalize(d.id, Uuid::now_v7(), validated(&d), Utc::now())
                 .await
                 .unwrap()
                 .id,
@@ -198,7 +212,7 @@ async fn one_forbidden_transition_rolls_back_the_whole_batch() {
         let d = petition(req);
         s.put_draft(&d).await.unwrap();
         ids.push(
-            s.finalize(d.id, Uuid::now_v7(), Utc::now())
+            s.finalize(d.id, Uuid::now_v7(), validated(&d), Utc::now())
                 .await
                 .unwrap()
                 .id,
@@ -235,7 +249,10 @@ async fn everything_survives_closing_and_reopening_the_database() {
     let kept = petition("未完成");
     s.put_draft(&d).await.unwrap();
     s.put_draft(&kept).await.unwrap();
-    let r = s.finalize(d.id, Uuid::now_v7(), Utc::now()).await.unwrap();
+    let r = s
+        .finalize(d.id, Uuid::now_v7(), validated(&d), Utc::now())
+        .await
+        .unwrap();
     s.transition(&[Transition::Sending(r.id)], Utc::now())
         .await
         .unwrap();
@@ -268,13 +285,13 @@ async fn a_database_written_at_schema_v1_is_read_after_upgrading_to_the_current_
     let queued = petition("旧版本排队");
     v1.put_draft(&queued).await.unwrap();
     let q = v1
-        .finalize(queued.id, Uuid::now_v7(), Utc::now())
+        .finalize(queued.id, Uuid::now_v7(), validated(&queued), Utc::now())
         .await
         .unwrap();
     let sent = petition("旧版本已发送");
     v1.put_draft(&sent).await.unwrap();
     let s1 = v1
-        .finalize(sent.id, Uuid::now_v7(), Utc::now())
+        .finalize(sent.id, Uuid::now_v7(), validated(&sent), Utc::now())
         .await
         .unwrap();
     v1.transition(&[Transition::Sending(s1.id)], Utc::now())
@@ -343,10 +360,7 @@ async fn an_old_tab_closes_its_connection_so_a_newer_version_can_upgrade() {
     assert!(old_tab.is_closed(), "the old connection gave way");
     assert!(!blocked.get(), "so the upgrade was never blocked");
     let err = old_tab.list_drafts().await.unwrap_err();
-    assert!(
-        err.to_string().contains("刷新"),
-        "the old tab is told to reload: {err}"
-    );
+    assert_eq!(err.code(), "closed", "the old tab is told to reload: {err}");
 }
 
 #[wasm_bindgen_test]
@@ -382,7 +396,7 @@ fn a_quota_error_from_indexeddb_is_reported_as_storage_full() {
         JsValue::from(e),
     ));
     assert!(matches!(err, StoreError::QuotaExceeded(_)), "{err:?}");
-    assert!(err.to_string().contains("存储空间已满"));
+    assert_eq!(err.code(), "quota_exceeded");
 }
 
 #[wasm_bindgen_test]
@@ -463,4 +477,131 @@ async fn the_sync_lock_admits_one_holder_at_a_time() {
             .unwrap(),
         Some(2)
     );
+}
+
+fn config_page(seq: i64, version: i64, codes: &[&str]) -> PullResponse {
+    PullResponse {
+        changes: vec![
+            Change {
+                seq,
+                body: ChangeBody::Config {
+                    config: DeviceConfig {
+                        version,
+                        subjects: codes
+                            .iter()
+                            .map(|c| SubjectEntry {
+                                code: (*c).to_owned(),
+                                label: None,
+                            })
+                            .collect(),
+                    },
+                },
+            },
+            // A change a newer server sends that this version does not know.
+            Change {
+                seq: seq + 1,
+                body: ChangeBody::Unknown,
+            },
+        ],
+        cursor: seq + 1,
+        more: false,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_newest_config_is_kept_and_an_older_one_never_replaces_it() {
+    let name = "t-config";
+    let s = fresh(name).await;
+    assert_eq!(s.device_config().await.unwrap(), DeviceConfig::builtin());
+    assert!(
+        s.apply_pull(&config_page(1, 2, &["land", "mining"]))
+            .await
+            .unwrap()
+            .config
+    );
+    assert!(
+        !s.apply_pull(&config_page(3, 1, &["land"]))
+            .await
+            .unwrap()
+            .config
+    );
+    assert_eq!(
+        s.pull_cursor().await.unwrap(),
+        4,
+        "the cursor moves past every change"
+    );
+    s.close();
+
+    let s = IdbStore::open_with(name, SCHEMA_VERSION, None)
+        .await
+        .unwrap();
+    let config = s.device_config().await.unwrap();
+    assert_eq!(config.version, 2);
+    assert_eq!(config.subject_codes(), ["land", "mining"]);
+    assert!(
+        s.apply_pull(&config_page(5, 3, &["land"]))
+            .await
+            .unwrap()
+            .config
+    );
+    assert_eq!(s.device_config().await.unwrap().version, 3);
+}
+
+#[wasm_bindgen_test]
+async fn a_payload_validated_from_another_draft_is_refused_and_nothing_moves() {
+    let s = fresh("t-finalize-other").await;
+    let d = petition("修路");
+    let other = petition("路灯");
+    s.put_draft(&d).await.unwrap();
+    let err = s
+        .finalize(d.id, Uuid::now_v7(), validated(&other), Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_state", "{err}");
+    assert!(s.get_draft(d.id).await.unwrap().is_some());
+    assert!(s.list_outbox(None).await.unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn recovery_after_a_crash_requeues_only_the_records_left_sending() {
+    let s = fresh("t-recover").await;
+    let mut ids = Vec::new();
+    for req in ["一", "二", "三"] {
+        let d = petition(req);
+        s.put_draft(&d).await.unwrap();
+        let r = s
+            .finalize(d.id, Uuid::now_v7(), validated(&d), Utc::now())
+            .await
+            .unwrap();
+        ids.push(r.id);
+    }
+    s.transition(
+        &[Transition::Sending(ids[0]), Transition::Sending(ids[1])],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    s.transition(
+        &[Transition::Sent {
+            id: ids[1],
+            receipt: receipt(1),
+        }],
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.recover_sending(Utc::now()).await.unwrap(), 1);
+    let states: Vec<RecordState> = s
+        .list_outbox(None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.state)
+        .collect();
+    assert_eq!(
+        states,
+        [RecordState::Queued, RecordState::Sent, RecordState::Queued]
+    );
+    assert_eq!(s.get_record(ids[0]).await.unwrap().unwrap().attempts, 1);
+    assert_eq!(s.recover_sending(Utc::now()).await.unwrap(), 0);
 }
