@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod example;
+pub mod period;
 pub mod petition;
 pub mod protocol;
 pub mod quiz;
