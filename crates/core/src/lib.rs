@@ -7,6 +7,7 @@
 //! `wasm32-unknown-unknown` (the PWA), and both sides validate with the very same code.
 #![deny(missing_docs)]
 
+pub mod deadlines;
 pub mod example;
 pub mod period;
 pub mod petition;
