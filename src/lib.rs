@@ -5,15 +5,22 @@
 //! state, translations, and the service worker's update banner. Domain rules live in
 //! `lianxin-core`; the offline store and sync engine in `lianxin-sync` and `lianxin-browser`.
 //! Logic that can be tested without a browser is kept out of the components, in plain modules
-//! (`connectivity`, `locale`, `nav`, `update`, `routes`), each with its own unit tests.
+//! (`connectivity`, `locale`, `nav`, `update`, `routes`, `errors`, `labels`, `petition_draft`,
+//! `privacy`, `formatting`), each with its own unit tests. Every error, state and name the UI
+//! shows comes from the locale files: `errors` turns codes into sentences, `labels` wire names
+//! into names.
 
 pub mod app_state;
 pub mod components;
 pub mod connectivity;
+pub mod errors;
+pub mod formatting;
+pub mod labels;
 pub mod locale;
 pub mod nav;
 pub mod pages;
-pub mod petition_form;
+pub mod petition_draft;
+pub mod privacy;
 pub mod routes;
 pub mod update;
 
@@ -82,7 +89,10 @@ fn Shell() -> impl IntoView {
     locale::follow_locale(i18n);
     connectivity::provide_connectivity();
     update::provide_update_state();
-    let app = app_state::provide_app_state();
+    app_state::provide_app_state();
+    privacy::Session::provide();
+    let services = app_state::use_services();
+    let write_error = app_state::use_write_error();
     let loading = pages::ModuleLoading::provide();
     focus_main_after_navigation();
 
@@ -93,7 +103,7 @@ fn Shell() -> impl IntoView {
             </a>
             <Header />
             <UpdateBanner />
-            {move || match app.store_state.get() {
+            {move || match services.state.get() {
                 app_state::StoreState::Failed(e) => {
                     let advice = match e {
                         lianxin_sync::StoreError::Blocked(_) => t!(i18n, store.blocked).into_any(),
@@ -103,15 +113,16 @@ fn Shell() -> impl IntoView {
                     Some(view! {
                         <div class="banner banner--error" role="alert" data-testid="store-error">
                             <p>{advice}</p>
-                            <p class="mono">{e.to_string()}</p>
+                            // The English detail, for whoever supports the device.
+                            <p class="mono" lang="en">{e.to_string()}</p>
                         </div>
                     })
                 }
                 _ => None,
             }}
-            {move || app.write_error.get().map(|msg| view! {
+            {move || write_error.get().map(|e| view! {
                 <div class="banner banner--error" role="alert" data-testid="write-error">
-                    <p>{msg}</p>
+                    <p>{errors::store_error(i18n.get_locale(), &e)}</p>
                 </div>
             })}
             <Show when=move || loading.active()>

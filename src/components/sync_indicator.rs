@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app_state::{local_time, use_app_state, StoreState};
+use crate::app_state::{use_services, use_sync_state, use_write_error, StoreState};
 use crate::connectivity::{use_connectivity, Connectivity};
+use crate::formatting::local_time;
 use crate::i18n::{t, use_i18n};
 use crate::routes;
 
@@ -78,14 +79,14 @@ impl IndicatorState {
 #[component]
 pub fn SyncIndicator() -> impl IntoView {
     let i18n = use_i18n();
-    let app = use_app_state();
+    let services = use_services();
+    let sync = use_sync_state();
+    let write_error = use_write_error();
     let connectivity = use_connectivity();
-    let local_problem = move || {
-        app.write_error.with(Option::is_some)
-            || matches!(app.store_state.get(), StoreState::Failed(_))
-    };
+    let local_problem =
+        move || write_error.is_set() || services.state.with(|s| matches!(s, StoreState::Failed(_)));
     let state = Memo::new(move |_| {
-        app.status.with(|s| {
+        sync.status.with(|s| {
             IndicatorState::decide(
                 s.as_ref(),
                 connectivity.get() == Connectivity::Online,
@@ -93,9 +94,9 @@ pub fn SyncIndicator() -> impl IntoView {
             )
         })
     });
-    let waiting = move || app.status.with(|s| s.as_ref().map_or(0, |s| s.waiting));
+    let waiting = move || sync.status.with(|s| s.as_ref().map_or(0, |s| s.waiting));
     let text = move || {
-        let st = app.status.get();
+        let st = sync.status.get();
         match state.get() {
             IndicatorState::NotEnrolled => t!(i18n, sync_indicator.not_enrolled).into_any(),
             IndicatorState::Offline => t!(i18n, sync_indicator.offline).into_any(),
@@ -188,6 +189,8 @@ mod tests {
             last_error: Some(lianxin_sync::SyncProblem {
                 at: chrono::Utc::now(),
                 kind: kind.into(),
+                code: kind.into(),
+                params: Default::default(),
                 message: "…".into(),
             }),
             ..enrolled()

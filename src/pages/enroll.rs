@@ -3,19 +3,21 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use lianxin_core::protocol::DeviceRole;
 use lianxin_sync::{DeviceInfo, SyncError};
 
-use crate::app_state::use_app_state;
+use crate::app_state::{use_refresh, use_services};
 use crate::components::page_title::PageTitle;
+use crate::errors;
 use crate::i18n::{t, t_string, use_i18n};
+use crate::labels;
 use crate::routes;
 
 /// Device enrollment: code and label, then the role and township the server gave.
 #[component]
 pub fn Enroll() -> impl IntoView {
     let i18n = use_i18n();
-    let app = use_app_state();
+    let services = use_services();
+    let refresh = use_refresh();
     let code = RwSignal::new(String::new());
     let label = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
@@ -27,7 +29,7 @@ pub fn Enroll() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let Some(driver) = app.driver() else {
+        let Some(driver) = services.driver() else {
             error.set(Some(t_string!(i18n, enroll.store_unavailable).to_string()));
             return;
         };
@@ -48,16 +50,14 @@ pub fn Enroll() -> impl IntoView {
             match result {
                 Ok(info) => {
                     done.set(Some(info));
-                    app.refresh();
+                    refresh.run();
                     driver.sync_now();
                 }
                 Err(e) => {
                     let msg = match &e {
                         SyncError::Offline { .. } => t_string!(i18n, enroll.offline).to_string(),
-                        SyncError::Rejected(api) => {
-                            format!("{} {}", t_string!(i18n, enroll.rejected), api.message)
-                        }
-                        other => other.to_string(),
+                        // The server's code says which: unknown, used or expired code, ...
+                        other => errors::sync_error(i18n.get_locale(), other),
                     };
                     error.set(Some(msg));
                 }
@@ -72,16 +72,13 @@ pub fn Enroll() -> impl IntoView {
             <p>{t!(i18n, enroll.explain)}</p>
             {move || match done.get() {
                 Some(info) => {
-                    let role = match info.role {
-                        DeviceRole::Field => t_string!(i18n, enroll.role_field).to_string(),
-                        DeviceRole::Kiosk => t_string!(i18n, enroll.role_kiosk).to_string(),
-                    };
+                    let role = info.role;
                     view! {
                         <section class="notice notice--ok" data-testid="enroll-done" role="status">
                             <h2>{t!(i18n, enroll.done_title)}</h2>
                             <dl class="facts">
                                 <dt>{t!(i18n, enroll.role)}</dt>
-                                <dd data-testid="enroll-role">{role}</dd>
+                                <dd data-testid="enroll-role">{move || labels::role(i18n.get_locale(), role)}</dd>
                                 <dt>{t!(i18n, enroll.township)}</dt>
                                 <dd data-testid="enroll-township">{info.township.clone()}</dd>
                             </dl>

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::app_state::use_app_state;
+use crate::app_state::use_sync_state;
 use crate::components::page_title::PageTitle;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::routes;
@@ -12,8 +12,8 @@ use crate::routes;
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
-    let app = use_app_state();
-    let not_enrolled = move || app.status.with(|s| s.as_ref().is_some_and(|s| !s.enrolled));
+    let sync = use_sync_state();
+    let not_enrolled = move || sync.not_enrolled();
     view! {
         <PageTitle page=Signal::derive(move || t_string!(i18n, home.title)) />
         <div class="page" data-testid="page-home">

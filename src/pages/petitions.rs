@@ -1,25 +1,31 @@
-//! `/petitions`: the drafts on this device, newest first.
+//! `/petitions`: the drafts on this device, newest first. A field tablet shows each one's name
+//! and request; a kiosk shows neutral entries (a time and a state), and links only the draft its
+//! user is registering now (`privacy`).
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use lianxin_sync::Store;
+use lianxin_sync::{Draft, Store};
 
-use crate::app_state::{local_time, use_app_state};
+use crate::app_state::{use_changes, use_device_role, use_services};
 use crate::components::page_title::PageTitle;
+use crate::formatting::local_time;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::petition_form::preview;
+use crate::petition_draft::preview;
+use crate::privacy::{may_open_draft, shows_personal_data, use_session};
 use crate::routes;
 
 /// The list of drafts.
 #[component]
 pub fn Petitions() -> impl IntoView {
     let i18n = use_i18n();
-    let app = use_app_state();
+    let services = use_services();
+    let changes = use_changes();
+    let role = use_device_role();
     let drafts = LocalResource::new(move || {
-        app.changes.track();
-        app.store_state.track();
+        changes.track();
+        services.state.track();
         async move {
-            let store = app.store()?;
+            let store = services.store()?;
             let mut list = store.list_drafts().await.ok()?;
             list.sort_by_key(|d| std::cmp::Reverse(d.updated_at));
             Some(list)
@@ -45,32 +51,16 @@ pub fn Petitions() -> impl IntoView {
                     }
                         .into_any()
                 } else {
+                    let personal = shows_personal_data(role.role());
                     view! {
+                        {(!personal).then(|| view! { <p class="notice" data-testid="kiosk-note">{t!(i18n, kiosk.list_note)}</p> })}
                         <ul class="list">
                             {list
                                 .into_iter()
-                                .map(|d| {
-                                    let (name, request) = preview(&d.form);
-                                    let name = if name.trim().is_empty() {
-                                        t_string!(i18n, petitions.unnamed).to_string()
-                                    } else {
-                                        name
-                                    };
-                                    view! {
-                                        <li class="list__item" data-testid="draft-item" data-draft-id=d.id.to_string()>
-                                            <A href=routes::petition(d.id) attr:class="list__link">
-                                                <span class="list__title">{name}</span>
-                                                <span class="list__desc">{request}</span>
-                                                <span class="list__meta">
-                                                    {t!(i18n, petitions.updated)} " "
-                                                    <time datetime=d.updated_at.to_rfc3339()>{local_time(d.updated_at)}</time>
-                                                    {d.problem.is_some().then(|| view! {
-                                                        " · " <strong class="tag tag--warn">{t!(i18n, petitions.needs_edit)}</strong>
-                                                    })}
-                                                </span>
-                                            </A>
-                                        </li>
-                                    }
+                                .map(|d| if personal {
+                                    view! { <DraftItem draft=d /> }.into_any()
+                                } else {
+                                    view! { <NeutralDraftItem draft=d /> }.into_any()
                                 })
                                 .collect_view()}
                         </ul>
@@ -79,5 +69,63 @@ pub fn Petitions() -> impl IntoView {
                 }
             }}
         </div>
+    }
+}
+
+/// A draft on a field tablet: its name and request, linked to its form.
+#[component]
+fn DraftItem(draft: Draft) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = draft.id;
+    let (name, request) = preview(&draft.form);
+    let name = if name.trim().is_empty() {
+        t_string!(i18n, petitions.unnamed).to_string()
+    } else {
+        name
+    };
+    view! {
+        <li class="list__item" data-testid="draft-item" data-draft-id=id.to_string()>
+            <A href=routes::petition(id) attr:class="list__link">
+                <span class="list__title">{name}</span>
+                <span class="list__desc">{request}</span>
+                <DraftMeta draft=draft.clone() />
+            </A>
+        </li>
+    }
+}
+
+/// A draft on a kiosk: when it was last changed and whether it needs editing, nothing of its
+/// content; linked only if it is the one this tab's user is registering.
+#[component]
+fn NeutralDraftItem(draft: Draft) -> impl IntoView {
+    let i18n = use_i18n();
+    let role = use_device_role();
+    let session = use_session();
+    let id = draft.id;
+    let own = move || may_open_draft(role.role(), session.own_draft.get(), id);
+    let meta = draft.clone();
+    view! {
+        <li class="list__item" data-testid="draft-item" data-draft-id=id.to_string()>
+            <span class="list__title">{t!(i18n, kiosk.entry)}</span>
+            <DraftMeta draft=meta />
+            <Show when=own>
+                <A href=routes::petition(id) attr:class="button">{t!(i18n, kiosk.resume)}</A>
+            </Show>
+        </li>
+    }
+}
+
+/// When a draft was last changed, and whether it came back for editing.
+#[component]
+fn DraftMeta(draft: Draft) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <span class="list__meta">
+            {t!(i18n, petitions.updated)} " "
+            <time datetime=draft.updated_at.to_rfc3339()>{local_time(draft.updated_at)}</time>
+            {draft.problem.is_some().then(|| view! {
+                " · " <strong class="tag tag--warn">{t!(i18n, petitions.needs_edit)}</strong>
+            })}
+        </span>
     }
 }

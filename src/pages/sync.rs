@@ -1,5 +1,7 @@
 //! `/sync`: every outbox record and its state, "立即同步", retrying quarantined records, exporting
-//! unsent records, and the health of the device's storage.
+//! unsent records, and the health of the device's storage. On a kiosk a record shows only its
+//! state and time; the receipt only for what this tab's user submitted; and no export, which
+//! would hand out every record's content (`privacy`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,35 +9,47 @@ use leptos_router::components::A;
 use lianxin_sync::{OutboxRecord, RecordState, Store};
 
 use crate::app_state::{
-    download, estimate, human_bytes, is_persistent, local_time, unsent_export_file, use_app_state,
+    download, estimate, is_persistent, unsent_export_file, use_changes, use_device_role,
+    use_refresh, use_services, use_sync_state, use_write_error,
 };
 use crate::components::page_title::PageTitle;
+use crate::errors;
+use crate::formatting::{human_bytes, local_time};
 use crate::i18n::{t, t_string, use_i18n};
+use crate::labels;
+use crate::petition_draft::preview;
+use crate::privacy::{may_show_record, shows_personal_data, use_session};
 use crate::routes;
 
 /// The sync status page.
 #[component]
 pub fn SyncStatus() -> impl IntoView {
     let i18n = use_i18n();
-    let app = use_app_state();
+    let services = use_services();
+    let sync = use_sync_state();
+    let changes = use_changes();
+    let write_error = use_write_error();
+    let role = use_device_role();
     let records = LocalResource::new(move || {
-        app.changes.track();
-        app.store_state.track();
+        changes.track();
+        services.state.track();
         async move {
-            let store = app.store()?;
+            let store = services.store()?;
             let mut list = store.list_outbox(None).await.ok()?;
             list.reverse();
             Some(list)
         }
     });
     let storage = LocalResource::new(move || {
-        app.changes.track();
+        changes.track();
         async move { (estimate().await.ok(), is_persistent().await.ok()) }
     });
     let message = RwSignal::new(None::<String>);
 
     let export = move |_| {
-        let Some(store) = app.store() else { return };
+        let Some(store) = services.store() else {
+            return;
+        };
         spawn_local(async move {
             match unsent_export_file(&store).await {
                 Ok(file) => match download(&file) {
@@ -47,7 +61,7 @@ pub fn SyncStatus() -> impl IntoView {
                     ))),
                     Err(e) => message.set(Some(format!("{e:?}"))),
                 },
-                Err(e) => message.set(Some(e.to_string())),
+                Err(e) => message.set(Some(errors::store_error(i18n.get_locale(), &e))),
             }
         });
     };
@@ -58,23 +72,27 @@ pub fn SyncStatus() -> impl IntoView {
             <div class="page__head">
                 <h1>{t!(i18n, sync.title)}</h1>
                 <button type="button" class="button button--primary" data-testid="sync-now"
-                    disabled=move || app.running.get() || app.store_state.get() != crate::app_state::StoreState::Open
-                    on:click=move |_| app.sync_now()>
-                    {move || if app.running.get() { t!(i18n, sync.running).into_any() } else { t!(i18n, sync.now).into_any() }}
+                    disabled=move || sync.running.get() || !services.is_open()
+                    on:click=move |_| services.sync_now()>
+                    {move || if sync.running.get() { t!(i18n, sync.running).into_any() } else { t!(i18n, sync.now).into_any() }}
                 </button>
             </div>
             <dl class="facts" data-testid="sync-summary">
                 <dt>{t!(i18n, sync.last_ok)}</dt>
-                <dd data-testid="last-sync">{move || app.status.with(|s| s.as_ref().and_then(|s| s.last_sync_ok).map(local_time))
+                <dd data-testid="last-sync">{move || sync.status.with(|s| s.as_ref().and_then(|s| s.last_sync_ok).map(local_time))
                     .unwrap_or_else(|| t_string!(i18n, sync.never).to_string())}</dd>
             </dl>
-            {move || app.status.with(|s| s.as_ref().is_some_and(|s| s.revoked)).then(|| view! {
+            {move || sync.status.with(|s| s.as_ref().is_some_and(|s| s.revoked)).then(|| view! {
                 <p class="notice notice--error" role="alert">{t!(i18n, sync.revoked)} " " <A href=routes::ENROLL>{t!(i18n, home.enroll_link)}</A></p>
             })}
-            {move || app.status.with(|s| s.as_ref().is_some_and(|s| !s.enrolled)).then(|| view! {
+            {move || sync.not_enrolled().then(|| view! {
                 <p class="notice">{t!(i18n, home.enroll_prompt)} " " <A href=routes::ENROLL>{t!(i18n, home.enroll_link)}</A></p>
             })}
-            {move || app.run_error.get().map(|e| view! { <p class="notice" role="status" data-testid="sync-error">{e}</p> })}
+            {move || {
+                let locale = i18n.get_locale();
+                sync.status.with(|s| s.as_ref().and_then(|s| s.last_error.as_ref()).map(|p| errors::sync_problem(locale, p)))
+                    .map(|e| view! { <p class="notice" role="status" data-testid="sync-error">{e}</p> })
+            }}
             {move || {
                 let list = records.get().flatten().unwrap_or_default();
                 if list.is_empty() {
@@ -88,18 +106,20 @@ pub fn SyncStatus() -> impl IntoView {
                         .into_any()
                 }
             }}
-            <section class="section" aria-labelledby="export-title">
-                <h2 id="export-title">{t!(i18n, sync.export_title)}</h2>
-                <p>{t!(i18n, sync.export_explain)}</p>
-                <button type="button" class="button" data-testid="export-unsent" on:click=export>
-                    {t!(i18n, sync.export)}
-                </button>
-                {move || message.get().map(|m| view! { <p role="status" data-testid="export-message">{m}</p> })}
-            </section>
+            <Show when=move || shows_personal_data(role.role())>
+                <section class="section" aria-labelledby="export-title">
+                    <h2 id="export-title">{t!(i18n, sync.export_title)}</h2>
+                    <p>{t!(i18n, sync.export_explain)}</p>
+                    <button type="button" class="button" data-testid="export-unsent" on:click=export>
+                        {t!(i18n, sync.export)}
+                    </button>
+                    {move || message.get().map(|m| view! { <p role="status" data-testid="export-message">{m}</p> })}
+                </section>
+            </Show>
             <section class="section" aria-labelledby="storage-title">
                 <h2 id="storage-title">{t!(i18n, sync.storage_title)}</h2>
-                {move || app.write_error.get().map(|e| view! {
-                    <p class="notice notice--error" role="alert" data-testid="storage-error">{e}</p>
+                {move || write_error.get().map(|e| view! {
+                    <p class="notice notice--error" role="alert" data-testid="storage-error">{errors::store_error(i18n.get_locale(), &e)}</p>
                 })}
                 <dl class="facts" data-testid="storage-usage">
                     {move || {
@@ -124,28 +144,42 @@ pub fn SyncStatus() -> impl IntoView {
     }
 }
 
+/// One outbox record: its state and time; on a field tablet also the petitioner's name, and the
+/// receipt or the refusal wherever `privacy::may_show_record` allows.
 #[component]
 fn OutboxRow(record: OutboxRecord) -> impl IntoView {
     let i18n = use_i18n();
-    let app = use_app_state();
+    let services = use_services();
+    let refresh = use_refresh();
+    let write_error = use_write_error();
+    let role = use_device_role();
+    let session = use_session();
     let state = record.state;
     let id = record.id;
-    let label = move || match state {
-        RecordState::Queued => t_string!(i18n, sync.state_queued),
-        RecordState::Sending => t_string!(i18n, sync.state_sending),
-        RecordState::Sent => t_string!(i18n, sync.state_sent),
-        RecordState::NeedsEdit => t_string!(i18n, sync.state_needs_edit),
-        RecordState::Quarantined => t_string!(i18n, sync.state_quarantined),
+    let personal = move || shows_personal_data(role.role());
+    let details = move || {
+        session
+            .own_records
+            .with(|own| may_show_record(role.role(), own, id))
     };
-    let name = crate::petition_form::preview(&record.payload).0;
+    let name = preview(&record.payload).0;
+    let title = move || {
+        if personal() {
+            name.clone()
+        } else {
+            t_string!(i18n, kiosk.entry).to_string()
+        }
+    };
     let receipt = record.receipt.clone();
-    let reason = record.error.clone().map(|e| e.message);
+    let reason = record.error.clone();
     let retry = move |_| {
-        let Some(driver) = app.driver() else { return };
+        let Some(driver) = services.driver() else {
+            return;
+        };
         spawn_local(async move {
             let r = driver.engine().retry_quarantined(id).await;
-            app.note_write(&r);
-            app.refresh();
+            write_error.note(&r);
+            refresh.run();
             if r.is_ok() {
                 driver.sync_now();
             }
@@ -153,10 +187,10 @@ fn OutboxRow(record: OutboxRecord) -> impl IntoView {
     };
     view! {
         <li class="list__item" data-testid="outbox-item" data-state=state.as_str() data-record-id=id.to_string()>
-            <span class="list__title">{name}</span>
-            <span class=format!("tag tag--{}", state.as_str())>{label}</span>
+            <span class="list__title">{title}</span>
+            <span class=format!("tag tag--{}", state.as_str())>{move || labels::record_state(i18n.get_locale(), state)}</span>
             <span class="list__meta">{t!(i18n, sync.finalized)} " " {local_time(record.finalized_at)}</span>
-            {receipt.map(|r| view! {
+            {move || details().then(|| receipt.clone()).flatten().map(|r| view! {
                 <dl class="facts">
                     <dt>{t!(i18n, sync.receipt_no)}</dt>
                     <dd class="mono" data-testid="receipt-no">{r.registration_no.unwrap_or_default()}</dd>
@@ -164,13 +198,31 @@ fn OutboxRow(record: OutboxRecord) -> impl IntoView {
                     <dd class="mono" data-testid="query-code">{r.query_code.unwrap_or_default()}</dd>
                 </dl>
             })}
-            {reason.map(|m| view! { <p class="list__desc" data-testid="outbox-reason">{m}</p> })}
-            {(state == RecordState::NeedsEdit).then(|| view! {
-                <A href=routes::petition(record.draft_id) attr:class="button">{t!(i18n, sync.edit)}</A>
+            {move || details().then(|| reason.clone()).flatten().map(|e| view! {
+                <p class="list__desc" data-testid="outbox-reason">{move || outbox_reason(i18n.get_locale(), &e)}</p>
             })}
+            <Show when=move || state == RecordState::NeedsEdit && personal()>
+                <A href=routes::petition(record.draft_id) attr:class="button">{t!(i18n, sync.edit)}</A>
+            </Show>
             {(state == RecordState::Quarantined).then(|| view! {
                 <button type="button" class="button" data-testid="retry" on:click=retry>{t!(i18n, sync.retry)}</button>
             })}
         </li>
     }
+}
+
+/// Why the server refused a record, with its field named as the form names it.
+fn outbox_reason(locale: crate::i18n::Locale, e: &lianxin_core::protocol::ApiError) -> String {
+    let label = e
+        .field
+        .as_deref()
+        .and_then(lianxin_core::petition::Field::from_path)
+        .map(|f| {
+            crate::components::petition_form::field_label(
+                locale,
+                f,
+                lianxin_core::petition::PetitionerKind::Person,
+            )
+        });
+    errors::api_error(locale, e, label.as_deref())
 }

@@ -1,0 +1,173 @@
+//! The petition registration form's inputs: one widget per [`Field`], with its name in the
+//! user's language ([`field_label`], from the locale files' `field.*`) and the options of its
+//! select from the wire enum itself (`labels::options`) or, for the subject, from the device's
+//! newest configuration. Adding a field to the petition takes lianxin-core (the field and the
+//! draft), this file (its input and its name) and the three locale files.
+
+use leptos::prelude::*;
+use lianxin_core::petition::{Category, Channel, Field, PetitionerKind};
+use lianxin_core::protocol::SubjectEntry;
+
+use crate::components::form_field::{CheckField, FormCtx, SelectField, TextField};
+use crate::errors::fill;
+use crate::i18n::{t, td_string, use_i18n, Locale};
+use crate::labels;
+
+/// The name of `field` in `locale`, as its input's label and in its error messages. The
+/// petitioner's name is a person's 姓名 or an organization's 名称.
+pub fn field_label(locale: Locale, field: Field, kind: PetitionerKind) -> String {
+    let name = match field {
+        Field::Channel => td_string!(locale, field.channel),
+        Field::PetitionerKind => td_string!(locale, field.petitioner_kind),
+        Field::Name => match kind {
+            PetitionerKind::Person => td_string!(locale, field.name_person),
+            PetitionerKind::Organization => td_string!(locale, field.name_organization),
+        },
+        Field::IdNumber => td_string!(locale, field.id_number),
+        Field::Phone => td_string!(locale, field.phone),
+        Field::Address => td_string!(locale, field.address),
+        Field::Visitors => td_string!(locale, field.visitors),
+        Field::Representatives => td_string!(locale, field.representatives),
+        Field::Category => td_string!(locale, field.category),
+        Field::Subject => td_string!(locale, field.subject),
+        Field::Township => td_string!(locale, field.township),
+        Field::Request => td_string!(locale, field.request),
+        Field::Facts => td_string!(locale, field.facts),
+        Field::Reasons => td_string!(locale, field.reasons),
+        Field::Enterprise => td_string!(locale, field.enterprise),
+        Field::ReceivedAt => td_string!(locale, field.received_at),
+        Field::RepName(i) | Field::RepIdNumber(i) | Field::RepPhone(i) => {
+            let own = match field {
+                Field::RepName(_) => Field::Name,
+                Field::RepIdNumber(_) => Field::IdNumber,
+                _ => Field::Phone,
+            };
+            return fill(
+                td_string!(locale, field.representative),
+                &[
+                    ("n", (i + 1).to_string()),
+                    ("field", field_label(locale, own, PetitionerKind::Person)),
+                ],
+            );
+        }
+    };
+    name.to_owned()
+}
+
+/// The petitioner's kind as the draft holds it (a person until it says otherwise).
+fn kind_of(ctx: FormCtx) -> PetitionerKind {
+    ctx.draft
+        .with(|d| d.petitioner.kind.parse().unwrap_or_default())
+}
+
+/// The inputs of the form, in two groups: the petitioner (and representatives of a collective
+/// visit), and the matter. `subjects` is the device's newest subject list.
+#[component]
+pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let label = move |field: Field| {
+        Signal::derive(move || field_label(i18n.get_locale(), field, kind_of(ctx)))
+    };
+    let collective = move || ctx.draft.with(|d| d.is_collective());
+    let reps = move || ctx.draft.with(|d| d.representatives.len());
+    let subject_options = Signal::derive(move || {
+        let locale = i18n.get_locale();
+        let mut o = vec![(String::new(), td_string!(locale, form.choose).to_owned())];
+        o.extend(subjects.with(|s| {
+            s.iter()
+                .map(|e| (e.code.clone(), labels::subject(locale, e)))
+                .collect::<Vec<_>>()
+        }));
+        o
+    });
+    view! {
+        <fieldset class="form__group">
+            <legend>{t!(i18n, form.petitioner)}</legend>
+            <SelectField ctx field=Field::Channel label=label(Field::Channel)
+                options=Signal::derive(move || labels::options::<Channel>(i18n.get_locale(), labels::channel)) />
+            <SelectField ctx field=Field::PetitionerKind label=label(Field::PetitionerKind)
+                options=Signal::derive(move || labels::options::<PetitionerKind>(i18n.get_locale(), labels::petitioner_kind)) />
+            <TextField ctx field=Field::Name required=true label=label(Field::Name) />
+            <TextField ctx field=Field::IdNumber label=label(Field::IdNumber) />
+            <TextField ctx field=Field::Phone input_type="tel" label=label(Field::Phone) />
+            <TextField ctx field=Field::Address required=true label=label(Field::Address) />
+            <TextField ctx field=Field::Visitors input_type="number" required=true label=label(Field::Visitors) />
+        </fieldset>
+        <Show when=collective>
+            <fieldset class="form__group" data-testid="representatives">
+                <legend>{t!(i18n, form.representatives)}</legend>
+                <p class="field__hint">{t!(i18n, form.representatives_hint)}</p>
+                {move || (0..reps()).map(|i| view! {
+                    <div class="rep">
+                        <TextField ctx field=Field::RepName(i) required=true label=label(Field::RepName(i)) />
+                        <TextField ctx field=Field::RepIdNumber(i) label=label(Field::RepIdNumber(i)) />
+                        <TextField ctx field=Field::RepPhone(i) input_type="tel" label=label(Field::RepPhone(i)) />
+                        <button type="button" class="button" data-testid=format!("rep-remove-{i}")
+                            on:click=move |_| ctx.edit(|d| d.remove_representative(i))>
+                            {t!(i18n, form.remove_representative)}
+                        </button>
+                    </div>
+                }).collect_view()}
+                <button type="button" class="button" data-testid="rep-add"
+                    disabled=move || !ctx.draft.with(|d| d.can_add_representative())
+                    on:click=move |_| ctx.edit(|d| d.add_representative())>
+                    {t!(i18n, form.add_representative)}
+                </button>
+            </fieldset>
+        </Show>
+        <fieldset class="form__group">
+            <legend>{t!(i18n, form.matter)}</legend>
+            <SelectField ctx field=Field::Category label=label(Field::Category)
+                options=Signal::derive(move || labels::options::<Category>(i18n.get_locale(), labels::category)) />
+            <SelectField ctx field=Field::Subject label=label(Field::Subject) options=subject_options />
+            <TextField ctx field=Field::Township label=label(Field::Township) />
+            <TextField ctx field=Field::Request multiline=true required=true label=label(Field::Request) />
+            <TextField ctx field=Field::Facts multiline=true required=true label=label(Field::Facts) />
+            <TextField ctx field=Field::Reasons multiline=true label=label(Field::Reasons) />
+            <CheckField ctx field=Field::Enterprise label=label(Field::Enterprise) />
+            <p class="field__hint">
+                {t!(i18n, form.received_at)} " "
+                <span class="mono">{move || ctx.draft.with(|d| d.received_at.clone())}</span>
+            </p>
+        </fieldset>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::locale::LANGUAGES;
+
+    #[test]
+    fn every_field_has_a_name_in_every_language_and_english_has_no_chinese() {
+        let chinese = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let fields = Field::all().chain(Field::representative(0));
+        for field in fields {
+            for locale in LANGUAGES {
+                for kind in [PetitionerKind::Person, PetitionerKind::Organization] {
+                    let name = field_label(locale, field, kind);
+                    assert!(!name.trim().is_empty(), "{field:?}");
+                    assert_eq!(chinese(&name), locale != Locale::en, "{field:?}: {name}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_name_is_a_persons_or_an_organizations_and_representatives_are_numbered() {
+        let l = Locale::zh_Hans;
+        assert_eq!(field_label(l, Field::Name, PetitionerKind::Person), "姓名");
+        assert_eq!(
+            field_label(l, Field::Name, PetitionerKind::Organization),
+            "名称"
+        );
+        assert_eq!(
+            field_label(l, Field::RepPhone(1), PetitionerKind::Organization),
+            "代表2联系电话"
+        );
+        assert_eq!(
+            field_label(Locale::en, Field::RepName(0), PetitionerKind::Person),
+            "Representative 1: Name"
+        );
+    }
+}
