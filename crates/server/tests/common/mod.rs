@@ -61,6 +61,8 @@ macro_rules! on_both_backends {
 pub struct Harness {
     pub state: AppState,
     pub router: Router,
+    /// The database's URL, for tests that look at the tables themselves.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -77,6 +79,7 @@ impl Harness {
         Some(Harness {
             state,
             router,
+            url,
             _dir: dir,
         })
     }
