@@ -1,22 +1,38 @@
 #!/usr/bin/env bash
-# Runs a command with a throwaway PostgreSQL 15 cluster on loopback and
+# Runs a command with a throwaway PostgreSQL cluster on loopback and
 # LIANXIN_TEST_POSTGRES_URL pointing at it; the cluster is always stopped and removed.
 #
 #   scripts/pg-test.sh cargo test -p lianxin-server
 #
 # initdb refuses to run as root, so as root the cluster belongs to the `postgres` user
 # (created by Debian's postgresql package).
+#
+# Without PostgreSQL installed the command runs anyway and the PostgreSQL tests skip, each saying
+# so, unless CI is set (`CI=true`): there a missing PostgreSQL fails the run, here and in the tests
+# themselves (lianxin_server::testing::postgres_test_url), so the suite cannot pass silently.
 set -euo pipefail
 
-PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
-if [[ ! -x "$PGBIN/initdb" ]]; then
-    echo "pg-test.sh: $PGBIN/initdb not found (apt-get install postgresql)" >&2
-    exit 2
-fi
 if [[ $# -eq 0 ]]; then
     echo "usage: scripts/pg-test.sh <command> [args…]" >&2
     exit 2
 fi
+
+# The newest PostgreSQL installed (Debian keeps each major version in its own directory).
+if [[ -z "${PGBIN:-}" ]]; then
+    PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+fi
+if [[ -z "$PGBIN" || ! -x "$PGBIN/initdb" ]]; then
+    case "${CI:-}" in
+        true | TRUE | True | 1)
+            echo "pg-test.sh: no PostgreSQL (initdb) found, and under CI its tests must run (apt-get install postgresql)" >&2
+            exit 2
+            ;;
+    esac
+    echo "pg-test.sh: no PostgreSQL (initdb) found; running without it, its tests skip (apt-get install postgresql)" >&2
+    unset LIANXIN_TEST_POSTGRES_URL
+    exec "$@"
+fi
+PGVERSION="$(basename "$(dirname "$PGBIN")")"
 
 as_owner() {
     if [[ "$(id -u)" == 0 ]]; then
@@ -49,7 +65,7 @@ as_owner "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
     || { cat "$DIR/server.log" >&2; exit 1; }
 
 export LIANXIN_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
-echo "pg-test.sh: PostgreSQL 15 on 127.0.0.1:$PORT ($DIR)" >&2
+echo "pg-test.sh: PostgreSQL $PGVERSION on 127.0.0.1:$PORT ($DIR)" >&2
 set +e
 "$@"
 status=$?
