@@ -30,7 +30,7 @@ use lianxin_core::protocol::{DeviceConfig, PullResponse};
 use lianxin_core::quiz::Campaign;
 use lianxin_sync::model::meta_keys;
 use lianxin_sync::plan::{
-    finalized_id, plan_finalize, plan_recover_sending, plan_transitions, receipts_to_read,
+    plan_finalize, plan_recover_sending, plan_transitions, receipts_to_read, record_to_check,
 };
 use lianxin_sync::store::{plan_pull, to_meta, PullApplied};
 use lianxin_sync::{
@@ -574,8 +574,8 @@ impl Store for IdbStore {
         let drafts = tx.object_store(stores::DRAFTS).map_err(idb)?;
         let outbox = tx.object_store(stores::OUTBOX).map_err(idb)?;
         let draft: Option<Draft> = get_one(&drafts, &draft_id.to_string()).await?;
-        let existing: Option<OutboxRecord> = match &draft {
-            Some(d) => get_one(&outbox, &finalized_id(d, new_id).to_string()).await?,
+        let existing: Option<OutboxRecord> = match draft.as_ref().and_then(record_to_check) {
+            Some(id) => get_one(&outbox, &id.to_string()).await?,
             None => None,
         };
         let plan = plan_finalize(

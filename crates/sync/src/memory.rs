@@ -16,7 +16,7 @@ use crate::model::{
     meta_keys, Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState, Transition,
 };
 use crate::plan::{
-    finalized_id, plan_finalize, plan_recover_sending, plan_transitions, TransitionPlan,
+    plan_finalize, plan_recover_sending, plan_transitions, record_to_check, TransitionPlan,
 };
 use crate::store::{plan_pull, to_meta, PullApplied, Store, StoreError};
 
@@ -122,7 +122,9 @@ impl Store for MemoryStore {
     ) -> Result<OutboxRecord, StoreError> {
         self.write(|i| {
             let draft = i.drafts.get(&draft_id);
-            let existing = draft.and_then(|d| i.outbox.get(&finalized_id(d, new_id)));
+            let existing = draft
+                .and_then(record_to_check)
+                .and_then(|id| i.outbox.get(&id));
             let plan = plan_finalize(draft_id, draft, existing, new_id, payload, now)?;
             let record = plan.records[0].clone();
             i.apply(plan);

@@ -102,10 +102,15 @@ pub fn plan_recover_sending<'a>(
 }
 
 /// The id a finalized draft's record gets: the one it had if it came back from the server (so the
-/// retry is the same record to the server), else `new_id`. A store reads the outbox record under
-/// this id before it calls [`plan_finalize`].
+/// retry is the same record to the server), else `new_id`.
 pub fn finalized_id(draft: &Draft, new_id: Uuid) -> Uuid {
     draft.record_id.unwrap_or(new_id)
+}
+
+/// The outbox record a store reads before it calls [`plan_finalize`]: the one the draft came back
+/// from, if it did. A fresh v7 id cannot be in the outbox yet, so a new draft costs no read.
+pub fn record_to_check(draft: &Draft) -> Option<Uuid> {
+    draft.record_id
 }
 
 /// Plans a finalize: the draft `draft_id` (as the store holds it, if it does) leaves the drafts
