@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::auth::{AnyDeviceAuth, DeviceAuth, FieldAuth};
 use crate::error::{ApiJson, AppError};
 use crate::ratelimit::ClientIp;
-use crate::service::{self, enrollment::MAX_LABEL};
+use crate::service::{self, enrollment};
 use crate::AppState;
 
 /// `GET /healthz` answer.
@@ -49,15 +49,7 @@ pub async fn enroll(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<EnrollRequest>,
 ) -> Result<Response, AppError> {
-    let label = req.label.trim();
-    if label.is_empty() || label.chars().count() > MAX_LABEL {
-        return Err(AppError::bad_request(
-            "invalid_label",
-            format!("the device label must be 1 to {MAX_LABEL} characters"),
-        )
-        .with_field("label")
-        .with_param("max", MAX_LABEL));
-    }
+    let label = enrollment::check_label(&req.label).map_err(AppError::bad_request_with)?;
     let enrolled = service::enroll(&state.db, &req.code, label)
         .await?
         .map_err(|refusal| {

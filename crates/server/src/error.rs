@@ -53,6 +53,14 @@ impl AppError {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
+    /// 400 with a protocol error a rule produced.
+    pub fn bad_request_with(error: ApiError) -> Self {
+        AppError {
+            status: StatusCode::BAD_REQUEST,
+            error,
+        }
+    }
+
     /// 401: no usable token.
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)

@@ -6,6 +6,10 @@
 //! `lianxin-core` only and must never depend on this crate. It depends on `lianxin-core` for the
 //! wire types and for validation, which therefore runs identically on both sides.
 //!
+//! Layers: [`api`] (HTTP handlers) and `main.rs` (the command line) call [`service`], where the
+//! rules are, in plain Rust; [`service`] stores through the repositories of [`db`], whose SQL is
+//! written once for both databases.
+//!
 //! Entry points: [`router`] (what tests call with `oneshot`), [`serve`] (a real server on a given
 //! listener with a shutdown future), and [`testing::TestServer`] for other crates' tests.
 

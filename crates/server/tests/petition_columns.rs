@@ -197,39 +197,37 @@ async fn seed_the_first_schema(url: &str, seed: Vec<(&'static str, Vec<Param>)>)
             .unwrap()
             .create_if_missing(true);
         let pool = sqlx::SqlitePool::connect_with(opts).await.unwrap();
-        sqlx::migrate!("./migrations/sqlite")
-            .run_to(FIRST, &pool)
-            .await
-            .unwrap();
-        for (sql, params) in seed {
-            let mut q = sqlx::query(sql);
-            for p in params {
-                q = match p {
-                    Param::Id(v) => q.bind(v),
-                    Param::Text(v) => q.bind(v),
-                    Param::Time(v) => q.bind(v),
-                };
-            }
-            q.execute(&pool).await.unwrap();
-        }
-        pool.close().await;
+        let first = sqlx::migrate!("./migrations/sqlite");
+        first.run_to(FIRST, &pool).await.unwrap();
+        run(&pool, seed).await;
     } else {
         let pool = sqlx::PgPool::connect(url).await.unwrap();
-        sqlx::migrate!("./migrations/postgres")
-            .run_to(FIRST, &pool)
-            .await
-            .unwrap();
-        for (sql, params) in seed {
-            let mut q = sqlx::query(sql);
-            for p in params {
-                q = match p {
-                    Param::Id(v) => q.bind(v),
-                    Param::Text(v) => q.bind(v),
-                    Param::Time(v) => q.bind(v),
-                };
-            }
-            q.execute(&pool).await.unwrap();
-        }
-        pool.close().await;
+        let first = sqlx::migrate!("./migrations/postgres");
+        first.run_to(FIRST, &pool).await.unwrap();
+        run(&pool, seed).await;
     }
+}
+
+/// Runs statements on either database and closes the pool.
+async fn run<DB>(pool: &sqlx::Pool<DB>, statements: Vec<(&'static str, Vec<Param>)>)
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> Uuid: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for (sql, params) in statements {
+        let mut q = sqlx::query(sql);
+        for p in params {
+            q = match p {
+                Param::Id(v) => q.bind(v),
+                Param::Text(v) => q.bind(v),
+                Param::Time(v) => q.bind(v),
+            };
+        }
+        q.execute(pool).await.unwrap();
+    }
+    pool.close().await;
 }

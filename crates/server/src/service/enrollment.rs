@@ -2,7 +2,7 @@
 //! and township.
 
 use chrono::{DateTime, Utc};
-use lianxin_core::protocol::DeviceRole;
+use lianxin_core::protocol::{ApiError, DeviceRole};
 
 /// Why an enrollment code was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +63,20 @@ pub fn judge(code: Option<&StoredCode>, now: DateTime<Utc>) -> Result<(), Enroll
 /// Longest device label, in characters.
 pub const MAX_LABEL: usize = 100;
 
+/// The label a device is enrolled under (trimmed), or why it cannot be.
+pub fn check_label(label: &str) -> Result<&str, ApiError> {
+    let label = label.trim();
+    if label.is_empty() || label.chars().count() > MAX_LABEL {
+        return Err(ApiError::new(
+            "invalid_label",
+            format!("the device label must be 1 to {MAX_LABEL} characters"),
+        )
+        .with_field("label")
+        .with_param("max", MAX_LABEL));
+    }
+    Ok(label)
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{Duration, TimeZone};
@@ -98,6 +112,20 @@ mod tests {
             judge(Some(&code(Duration::zero(), false)), now()),
             Err(EnrollRefusal::Expired)
         );
+    }
+
+    #[test]
+    fn a_label_is_trimmed_and_must_be_1_to_100_characters() {
+        assert_eq!(check_label("  城关镇 平板 3 "), Ok("城关镇 平板 3"));
+        assert_eq!(check_label(&"平".repeat(MAX_LABEL)).map(str::len), Ok(300));
+        for bad in ["   ".to_owned(), "平".repeat(MAX_LABEL + 1)] {
+            let e = check_label(&bad).unwrap_err();
+            assert_eq!(
+                (e.code.as_str(), e.field.as_deref()),
+                ("invalid_label", Some("label"))
+            );
+            assert_eq!(e.param_u64("max"), Some(100));
+        }
     }
 
     #[test]
