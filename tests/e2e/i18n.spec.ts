@@ -1,7 +1,7 @@
 // The language switch: 简体中文 by default; 繁體中文 and English can be chosen, the choice survives a
 // reload, and <html lang> follows it.
 
-import { test, expect, waitForApp } from './fixtures/test';
+import { test, expect, waitForApp, enroll } from './fixtures/test';
 
 test('a fresh device speaks Simplified Chinese, whatever the browser language', async ({ browser, server }) => {
   const context = await browser.newContext({ locale: 'en-US', baseURL: server.baseURL });
@@ -40,3 +40,34 @@ for (const [tag, sample] of [
     expect(pageErrors.uncaught).toEqual([]);
   });
 }
+
+test('in English the petition form, its options and its errors show no Chinese but what was typed', async ({
+  page,
+  server,
+  pageErrors,
+}) => {
+  await page.goto('/settings');
+  await waitForApp(page);
+  await page.getByTestId('settings-language-select').selectOption('en');
+  await enroll(page, server);
+  await page.goto('/petitions/new');
+  await waitForApp(page);
+  await page.waitForURL(/\/petitions\/[0-9a-f-]{36}$/);
+  await page.getByTestId('field-name').fill('张三');
+  await page.getByTestId('field-visitors').fill('6');
+  await page.getByTestId('rep-add').click();
+  await page.getByTestId('field-request').fill('请'.repeat(2003));
+  await expect(page.getByTestId('autosave-status')).toHaveAttribute('data-state', 'saved');
+  await page.getByTestId('finalize').click();
+
+  await expect(page.getByTestId('error-petitioner.address')).toHaveText('Address: please fill this in.');
+  await expect(page.getByTestId('error-subject')).toHaveText('Subject: please choose one.');
+  await expect(page.getByTestId('error-request')).toHaveText('Request: at most 2000 characters (now 2003).');
+  await expect(page.getByTestId('error-representatives[0].name')).toBeVisible();
+  // Focus moved to the first invalid input.
+  await expect(page.getByTestId('field-address')).toBeFocused();
+  // Text, not input values: the typed name and request are values.
+  const text = await page.locator('#main').innerText();
+  expect(text).not.toMatch(/[\u3400-\u9fff]/);
+  expect(pageErrors.uncaught).toEqual([]);
+});
