@@ -7,7 +7,8 @@
 //   b. 200 queued records; kill the server (SIGKILL) in the middle of the push; restart it; in the
 //      end all 200 are stored exactly once, none lost, none doubled;
 //   c. a record the form accepts but the server refuses (a subject the server's LIANXIN_SUBJECTS
-//      does not list) comes back for editing with the message on its field.
+//      no longer lists: the deployment changed its list while the record waited in the outbox)
+//      comes back for editing with the message on its field.
 //
 // What the server holds is read with `lianxin-server petition count` / `petition list --json`.
 
@@ -297,14 +298,20 @@ test('c: a record the server refuses as invalid comes back for editing with the 
   pageErrors,
 }) => {
   test.setTimeout(90_000);
-  // A deployment whose subject list lacks `other`: the form (default list) accepts it, the
-  // server answers `invalid` on `subject`.
-  const strict = await LianxinServer.start({ env: { LIANXIN_SUBJECTS: 'land,housing,labor' } });
+  // The device validates against the subject list the server publishes in its feed, so the
+  // refusal needs a list that changed after the record was queued: the device gets the default
+  // list, queues `other` with the server stopped, and the server comes back with a list that
+  // lacks it and answers `invalid` on `subject`.
+  const strict = await LianxinServer.start();
   try {
     await page.goto(`${strict.baseURL}/`);
     await waitForApp(page);
     await enroll(page, strict, strict.baseURL);
+    await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 20_000 });
+    await strict.stop();
     await finalizePetition(page, { subject: 'other', base: strict.baseURL });
+    strict.configure({ LIANXIN_SUBJECTS: 'land,housing,labor' });
+    await strict.start();
 
     await expect(async () => {
       const rows = await outbox(page);
