@@ -8,29 +8,44 @@
 //! - `sending` found at start-up is recovered as `queued` ([`SyncEngine::start`]);
 //! - one run at a time per engine ([`SyncError::Busy`]); across tabs the caller holds a Web Lock
 //!   (`lianxin-browser`);
-//! - a revoked device stops syncing until it is enrolled again.
+//! - a revoked device stops syncing until it is enrolled again;
+//! - pushes are sized by bytes and by the throughput just seen, and given a time that follows
+//!   their size ([`crate::link`]); a push that times out is retried smaller at once, down to one
+//!   record, and a single record that still times out waits behind the others and gets more time
+//!   on each try, so it never holds up the records behind it. Only `queued` records are pushed:
+//!   an acknowledged record is never sent again.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use lianxin_core::protocol::{
     ApiError, EnrollRequest, Outcome, PushRecord, PushRequest, PushResponse, MAX_BATCH,
+    MAX_BODY_BYTES,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::backoff::{backoff_delay, Jitter};
 use crate::finalize::{validate_draft, FinalizeError};
+use crate::link::Link;
 use crate::model::{
     meta_keys, DeviceInfo, Draft, OutboxRecord, RecordState, SyncProblem, Transition,
 };
 use crate::store::{to_meta, Store, StoreError};
-use crate::transport::{NoAnswer, Transport, TransportError};
+use crate::transport::{NoAnswer, Timed, Transport, TransportError};
 
-/// Records per push unless told otherwise.
+/// Records per push at most unless told otherwise; the link usually allows fewer
+/// ([`crate::link`]).
 pub const DEFAULT_BATCH: usize = 100;
+/// The most JSON one push carries: the server's limit on a (decompressed) body, less room for
+/// the envelope.
+pub const MAX_PUSH_BYTES: usize = MAX_BODY_BYTES - 64 * 1024;
+/// Pushes in a row that may time out before a run gives up and backs off; enough to halve a
+/// batch down to one record and give that record twice and four times the time.
+pub const MAX_TIMEOUTS_IN_A_ROW: u32 = 6;
 /// Pull pages read in one run at most (a guard against a feed that never ends).
 pub const MAX_PULL_PAGES: usize = 1_000;
 
@@ -55,6 +70,20 @@ pub struct SyncSummary {
     /// New status events.
     pub statuses: usize,
 }
+
+/// How far the push of a run has come, for "12 of 40 sent". `total` grows when records are
+/// finalized during the run (the worker keeps registering while it sends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PushProgress {
+    /// Records of this run the server has answered for.
+    pub done: usize,
+    /// `done` plus the records still queued or on the wire.
+    pub total: usize,
+    /// Records on the wire now.
+    pub sending: usize,
+}
+
+type ProgressListener = Rc<dyn Fn(&PushProgress)>;
 
 /// Why a sync run stopped. The UI shows it from [`SyncError::code`] and [`SyncError::params`];
 /// the Display text is English, for logs.
@@ -172,10 +201,14 @@ impl Drop for RunGuard<'_> {
 pub struct SyncEngine<S, T> {
     store: S,
     transport: T,
-    batch_size: usize,
     running: Cell<bool>,
     failures: Cell<u32>,
     jitter: RefCell<Jitter>,
+    link: RefCell<Link>,
+    /// Records that timed out when pushed alone, and how many times the usual time their next
+    /// push gets (2, 4, …); cleared when the server answers for them.
+    patience: RefCell<HashMap<Uuid, u32>>,
+    progress: RefCell<Option<ProgressListener>>,
 }
 
 impl<S: Store, T: Transport> SyncEngine<S, T> {
@@ -184,17 +217,42 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
         SyncEngine {
             store,
             transport,
-            batch_size: DEFAULT_BATCH,
             running: Cell::new(false),
             failures: Cell::new(0),
             jitter: RefCell::new(Jitter::from_entropy()),
+            link: RefCell::new(Link::new(DEFAULT_BATCH, MAX_PUSH_BYTES)),
+            patience: RefCell::default(),
+            progress: RefCell::default(),
         }
     }
 
-    /// Sets the batch size (clamped to `1..=MAX_BATCH`).
-    pub fn with_batch_size(mut self, n: usize) -> Self {
-        self.batch_size = n.clamp(1, MAX_BATCH);
+    /// Sets the most records a push carries (clamped to `1..=MAX_BATCH`).
+    pub fn with_batch_size(self, n: usize) -> Self {
+        *self.link.borrow_mut() = Link::new(n.clamp(1, MAX_BATCH), MAX_PUSH_BYTES);
         self
+    }
+
+    /// Sets what the engine knows about the link (tests start from a given picture).
+    pub fn with_link(self, link: Link) -> Self {
+        *self.link.borrow_mut() = link;
+        self
+    }
+
+    /// What the engine knows about the link now.
+    pub fn link(&self) -> Link {
+        self.link.borrow().clone()
+    }
+
+    /// Calls `f` whenever a push starts or is answered (the sync page's "12 of 40 sent").
+    pub fn on_progress(&self, f: impl Fn(&PushProgress) + 'static) {
+        *self.progress.borrow_mut() = Some(Rc::new(f));
+    }
+
+    fn report(&self, progress: PushProgress) {
+        let listener = self.progress.borrow().clone();
+        if let Some(f) = listener {
+            f(&progress);
+        }
     }
 
     /// Sets the jitter source (tests pin it).
@@ -385,33 +443,61 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
     }
 
     async fn push_all(&self, token: &str, summary: &mut SyncSummary) -> Result<(), SyncError> {
-        let mut batch_size = self.batch_size;
+        self.link.borrow_mut().start_run();
+        let mut done = 0;
+        let mut timeouts_in_a_row = 0;
+        // JSON size of each record, computed once per run.
+        let mut sizes: HashMap<Uuid, usize> = HashMap::new();
         loop {
+            // Read again before every push: records finalized meanwhile join this run.
             let queued = self.store.list_outbox(Some(RecordState::Queued)).await?;
             if queued.is_empty() {
+                self.report(PushProgress {
+                    done,
+                    total: done,
+                    sending: 0,
+                });
                 return Ok(());
             }
-            let batch: Vec<OutboxRecord> = queued.into_iter().take(batch_size).collect();
+            let total = done + queued.len();
+            let (batch, json_bytes, patience) = self.next_batch(queued, &mut sizes);
             let ids: Vec<Uuid> = batch.iter().map(|r| r.id).collect();
             let marks: Vec<Transition> = ids.iter().map(|&id| Transition::Sending(id)).collect();
             self.store.transition(&marks, Utc::now()).await?;
+            self.report(PushProgress {
+                done,
+                total,
+                sending: ids.len(),
+            });
 
             let req = PushRequest {
                 records: batch
-                    .iter()
+                    .into_iter()
                     .map(|r| PushRecord {
                         id: r.id,
                         kind: r.kind,
-                        payload: r.payload.clone(),
+                        payload: r.payload,
                     })
                     .collect(),
             };
-            let answer = self.transport.push(token, &req).await;
-            let answer = answer
+            let timeout = self.link.borrow().timeout_for(json_bytes, patience);
+            let Timed { result, elapsed } = self.transport.push_within(token, &req, timeout).await;
+            let answer = result
                 .map_err(PushFailure::Transport)
                 .and_then(|resp| plan_outcomes(&ids, resp).map_err(PushFailure::Malformed));
+            let requeue: Vec<Transition> = ids.iter().map(|&id| Transition::Requeue(id)).collect();
             match answer {
                 Ok(transitions) => {
+                    self.link
+                        .borrow_mut()
+                        .answered(ids.len(), json_bytes, elapsed);
+                    timeouts_in_a_row = 0;
+                    {
+                        let mut patience = self.patience.borrow_mut();
+                        for id in &ids {
+                            patience.remove(id);
+                        }
+                    }
                     summary.pushed += ids.len();
                     for t in &transitions {
                         match t.target() {
@@ -422,62 +508,120 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
                         }
                     }
                     self.store.transition(&transitions, Utc::now()).await?;
+                    done += ids.len();
+                    self.report(PushProgress {
+                        done,
+                        total,
+                        sending: 0,
+                    });
+                }
+                Err(PushFailure::Transport(TransportError::Offline(NoAnswer::Timeout))) => {
+                    // The link is slower than the engine thought, or stalled. Nothing was
+                    // acknowledged (the server may have stored some: their retry is answered
+                    // `duplicate`). Retry at once, smaller; a record that timed out alone goes
+                    // behind the others and gets more time.
+                    self.store.transition(&requeue, Utc::now()).await?;
+                    summary.requeued += ids.len();
+                    self.link.borrow_mut().timed_out(
+                        ids.len(),
+                        json_bytes,
+                        elapsed.unwrap_or(timeout),
+                    );
+                    if let [id] = ids[..] {
+                        let mut patience = self.patience.borrow_mut();
+                        let p = patience.entry(id).or_insert(1);
+                        *p = p.saturating_mul(2);
+                    }
+                    timeouts_in_a_row += 1;
+                    if timeouts_in_a_row >= MAX_TIMEOUTS_IN_A_ROW {
+                        return Err(self.offline(NoAnswer::Timeout));
+                    }
+                }
+                Err(PushFailure::Transport(TransportError::Rejected { status, error }))
+                    if is_too_large(status, &error) =>
+                {
+                    if ids.len() == 1 {
+                        // One record the server can never take as it is (over 2 MiB): it is
+                        // set aside with the reason instead of blocking the queue.
+                        let t = Transition::Quarantined {
+                            id: ids[0],
+                            reason: error,
+                        };
+                        self.store.transition(&[t], Utc::now()).await?;
+                        summary.quarantined += 1;
+                        done += 1;
+                    } else {
+                        // The batch as a whole was too large: retry it smaller.
+                        self.store.transition(&requeue, Utc::now()).await?;
+                        self.link.borrow_mut().too_large(ids.len());
+                    }
                 }
                 Err(failure) => {
                     // No protocol answer for this batch: nothing was acknowledged, so every
-                    // record goes back to the queue untouched (unless the batch itself can
-                    // never be accepted, see below).
-                    let requeue: Vec<Transition> =
-                        ids.iter().map(|&id| Transition::Requeue(id)).collect();
-                    match failure {
-                        PushFailure::Transport(TransportError::Rejected { status, error })
-                            if is_too_large(status, &error) =>
-                        {
-                            if ids.len() == 1 {
-                                // One record the server can never take as it is (over 2 MiB):
-                                // it is set aside with the reason instead of blocking the queue.
-                                let t = Transition::Quarantined {
-                                    id: ids[0],
-                                    reason: error,
-                                };
-                                self.store.transition(&[t], Utc::now()).await?;
-                                summary.quarantined += 1;
-                            } else {
-                                // The batch as a whole was too large: retry it smaller.
-                                self.store.transition(&requeue, Utc::now()).await?;
-                                batch_size = (ids.len() / 2).max(1);
-                            }
-                        }
+                    // record goes back to the queue untouched, and the run ends.
+                    self.store.transition(&requeue, Utc::now()).await?;
+                    summary.requeued += ids.len();
+                    return Err(match failure {
+                        // A refusal of the request itself says nothing about the records: keep
+                        // them queued and show the problem.
                         PushFailure::Transport(TransportError::Rejected { error, .. }) => {
-                            // A refusal of the request itself says nothing about the records:
-                            // keep them queued and show the problem.
-                            self.store.transition(&requeue, Utc::now()).await?;
-                            summary.requeued += ids.len();
-                            return Err(SyncError::Rejected(error));
+                            SyncError::Rejected(error)
                         }
                         PushFailure::Transport(TransportError::Unauthorized(error)) => {
-                            self.store.transition(&requeue, Utc::now()).await?;
-                            summary.requeued += ids.len();
-                            return Err(self.revoked(error.message).await);
+                            self.revoked(error.message).await
                         }
                         PushFailure::Transport(TransportError::Offline(reason)) => {
-                            self.store.transition(&requeue, Utc::now()).await?;
-                            summary.requeued += ids.len();
-                            return Err(self.offline(reason));
+                            self.offline(reason)
                         }
-                        PushFailure::Malformed(detail) => {
-                            self.store.transition(&requeue, Utc::now()).await?;
-                            summary.requeued += ids.len();
-                            // A well-formed answer to another question: as good as none.
-                            return Err(self.offline(NoAnswer::Protocol {
-                                status: 200,
-                                detail,
-                            }));
-                        }
-                    }
+                        // A well-formed answer to another question: as good as none.
+                        PushFailure::Malformed(detail) => self.offline(NoAnswer::Protocol {
+                            status: 200,
+                            detail,
+                        }),
+                    });
                 }
             }
         }
+    }
+
+    /// The next push: queued records in order, those that timed out alone last, as many as the
+    /// link allows in bytes and records (always at least one). A record that timed out alone
+    /// goes alone again, with its patience; returns the batch, its JSON size and the patience.
+    fn next_batch(
+        &self,
+        queued: Vec<OutboxRecord>,
+        sizes: &mut HashMap<Uuid, usize>,
+    ) -> (Vec<OutboxRecord>, usize, u32) {
+        let patience = self.patience.borrow();
+        let (max_bytes, max_records) = {
+            let link = self.link.borrow();
+            (link.batch_bytes(), link.batch_records())
+        };
+        let (fresh, patient): (Vec<_>, Vec<_>) = queued
+            .into_iter()
+            .partition(|r| !patience.contains_key(&r.id));
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        for r in fresh {
+            let size = *sizes
+                .entry(r.id)
+                .or_insert_with(|| serde_json::to_vec(&r.payload).map_or(0, |v| v.len()));
+            if !batch.is_empty() && (bytes + size > max_bytes || batch.len() >= max_records) {
+                break;
+            }
+            bytes += size;
+            batch.push(r);
+        }
+        if !batch.is_empty() {
+            return (batch, bytes, 1);
+        }
+        let r = patient
+            .into_iter()
+            .next()
+            .expect("a non-empty queue has a fresh or a patient record");
+        let size = serde_json::to_vec(&r.payload).map_or(0, |v| v.len());
+        let p = patience.get(&r.id).copied().unwrap_or(1);
+        (vec![r], size, p)
     }
 
     async fn pull_all(&self, token: &str, summary: &mut SyncSummary) -> Result<(), SyncError> {

@@ -23,6 +23,7 @@
 pub mod backoff;
 pub mod engine;
 pub mod finalize;
+pub mod link;
 pub mod memory;
 pub mod model;
 pub mod plan;
@@ -30,8 +31,9 @@ pub mod store;
 pub mod transport;
 
 pub use backoff::{backoff_delay, Jitter};
-pub use engine::{SyncEngine, SyncError, SyncSummary};
+pub use engine::{PushProgress, SyncEngine, SyncError, SyncSummary};
 pub use finalize::{validate_draft, FinalizeError, Validated};
+pub use link::Link;
 pub use memory::MemoryStore;
 pub use model::{
     DeviceInfo, Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState, SyncProblem,
@@ -42,4 +44,4 @@ pub use store::{
     export_unsent, export_unsent_json, sync_status, PullApplied, Store, StoreError, SyncStatus,
     UnsentExport,
 };
-pub use transport::{decode_response, NoAnswer, Transport, TransportError};
+pub use transport::{decode_response, NoAnswer, Timed, Transport, TransportError};

@@ -5,6 +5,7 @@
 //! classify a captive portal, a 502 or a revoked token identically.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use lianxin_core::protocol::{
     ApiError, EnrollRequest, EnrollResponse, ErrorBody, PullResponse, PushRequest, PushResponse,
@@ -122,6 +123,32 @@ pub trait Transport {
     async fn push(&self, token: &str, req: &PushRequest) -> Result<PushResponse, TransportError>;
     /// `GET /api/v1/sync/pull?cursor=<cursor>`, expecting `200`.
     async fn pull(&self, token: &str, cursor: i64) -> Result<PullResponse, TransportError>;
+
+    /// A push given up after `timeout` ([`NoAnswer::Timeout`]), reporting how long it took. The
+    /// engine sizes its batches and timeouts from these measurements (`crate::link`); it has no
+    /// clock of its own, since wasm32 has no `Instant`. The default has no timer and measures
+    /// nothing: the engine then only grows its batches, as if every push were quick.
+    async fn push_within(
+        &self,
+        token: &str,
+        req: &PushRequest,
+        timeout: Duration,
+    ) -> Timed<Result<PushResponse, TransportError>> {
+        let _ = timeout;
+        Timed {
+            result: self.push(token, req).await,
+            elapsed: None,
+        }
+    }
+}
+
+/// A result and how long it took to get it, if the transport could tell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timed<T> {
+    /// What came back.
+    pub result: T,
+    /// From the start of the request to the result (to the abort, for a timeout).
+    pub elapsed: Option<Duration>,
 }
 
 /// Path of the enrollment endpoint.
