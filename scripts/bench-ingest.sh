@@ -4,7 +4,8 @@
 # latency, and the server's peak RSS (VmHWM).
 #
 #   scripts/bench-ingest.sh sqlite
-#   scripts/bench-ingest.sh postgres      # starts a throwaway PostgreSQL 15 (durable: fsync on)
+#   scripts/bench-ingest.sh postgres      # starts a throwaway PostgreSQL (the newest installed,
+#                                         # as scripts/pg-test.sh picks it; durable: fsync on)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend="${1:-sqlite}"
@@ -24,7 +25,11 @@ case "$backend" in
     postgres)
         base="${LIANXIN_TEST_POSTGRES_URL%/*}"
         name="bench_$$"
-        psql_bin=/usr/lib/postgresql/15/bin/psql
+        # The psql of the newest PostgreSQL installed, as scripts/pg-test.sh picks its cluster
+        # (PGBIN overrides both).
+        pgbin="${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+        psql_bin="$pgbin/psql"
+        [[ -x "$psql_bin" ]] || psql_bin="$(command -v psql)"
         "$psql_bin" -q "$LIANXIN_TEST_POSTGRES_URL" -c "CREATE DATABASE $name"
         export LIANXIN_DATABASE_URL="$base/$name" ;;
     *) echo "usage: $0 sqlite|postgres" >&2; exit 2 ;;
