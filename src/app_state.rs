@@ -75,6 +75,8 @@ pub struct SyncState {
     pub status: RwSignal<Option<SyncStatus>>,
     /// Whether a run is in progress.
     pub running: RwSignal<bool>,
+    /// How far the push of the run in progress has come (None between runs).
+    pub progress: RwSignal<Option<lianxin_sync::PushProgress>>,
 }
 
 impl SyncState {
@@ -184,6 +186,7 @@ pub fn provide_app_state() {
     let sync = SyncState {
         status: RwSignal::new(None),
         running: RwSignal::new(false),
+        progress: RwSignal::new(None),
     };
     let refresh = Refresh {
         services,
@@ -203,7 +206,13 @@ pub fn provide_app_state() {
             Ok(store) => {
                 let driver = driver(SyncEngine::new(store, AppTransport::same_origin()));
                 driver.on_event(move |e| {
-                    sync.running.set(matches!(e, SyncEvent::Started));
+                    match e {
+                        SyncEvent::Progress(p) => sync.progress.set(Some(*p)),
+                        e => {
+                            sync.running.set(matches!(e, SyncEvent::Started));
+                            sync.progress.set(None);
+                        }
+                    }
                     refresh.run();
                 });
                 services.driver.set_value(Some(driver.clone()));

@@ -97,6 +97,19 @@ pub fn SyncIndicator() -> impl IntoView {
     let waiting = move || sync.status.with(|s| s.as_ref().map_or(0, |s| s.waiting));
     let text = move || {
         let st = sync.status.get();
+        let progress = sync.progress.get().filter(|p| p.total > 0);
+        if let (Some(p), IndicatorState::Waiting | IndicatorState::Unreachable) =
+            (progress, state.get())
+        {
+            // "Sending 12/40" while a run pushes: the header shows it moving, even while the
+            // last run's "unreachable" still stands.
+            return view! {
+                <span data-testid="sync-indicator-progress">
+                    {t!(i18n, sync_indicator.sending)} " " {p.done} "/" {p.total}
+                </span>
+            }
+            .into_any();
+        }
         match state.get() {
             IndicatorState::NotEnrolled => t!(i18n, sync_indicator.not_enrolled).into_any(),
             IndicatorState::Offline => t!(i18n, sync_indicator.offline).into_any(),

@@ -82,6 +82,7 @@ pub fn SyncStatus() -> impl IntoView {
                 <dd data-testid="last-sync">{move || sync.status.with(|s| s.as_ref().and_then(|s| s.last_sync_ok).map(local_time))
                     .unwrap_or_else(|| t_string!(i18n, sync.never).to_string())}</dd>
             </dl>
+            <SyncProgress />
             {move || sync.status.with(|s| s.as_ref().is_some_and(|s| s.revoked)).then(|| view! {
                 <p class="notice notice--error" role="alert">{t!(i18n, sync.revoked)} " " <A href=routes::ENROLL>{t!(i18n, home.enroll_link)}</A></p>
             })}
@@ -141,6 +142,40 @@ pub fn SyncStatus() -> impl IntoView {
                 </dl>
             </section>
         </div>
+    }
+}
+
+/// While a run pushes: "12 of 40 sent", and that the rest follows by itself; between runs, what
+/// is still to send (after an interruption, the worker sees what is left and that it will go).
+#[component]
+fn SyncProgress() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync_state();
+    let sending = move || sync.progress.get().filter(|p| p.total > 0);
+    let left = move || {
+        let waiting = sync.status.with(|s| s.as_ref().map_or(0, |s| s.waiting));
+        (!sync.running.get() && waiting > 0).then_some(waiting)
+    };
+    view! {
+        {move || sending().map(|p| {
+            let text = errors::fill(
+                t_string!(i18n, sync.progress),
+                &[("done", p.done.to_string()), ("total", p.total.to_string())],
+            );
+            view! {
+                <div class="notice" role="status" data-testid="sync-progress"
+                    data-done=p.done data-total=p.total>
+                    <progress max=p.total value=p.done></progress>
+                    <p>{text}</p>
+                    <p>{t!(i18n, sync.progress_note)}</p>
+                </div>
+            }
+        })}
+        {move || left().map(|n| view! {
+            <p class="notice" role="status" data-testid="sync-left" data-count=n>
+                {errors::fill(t_string!(i18n, sync.left), &[("count", n.to_string())])}
+            </p>
+        })}
     }
 }
 

@@ -7,7 +7,8 @@
 //! - after a run that reached no server the next try is scheduled by the engine's backoff
 //!   (1 s doubling to 5 min, with jitter); after a good run, by the periodic interval; revoked or
 //!   not enrolled devices wait for the user; `sync_now` cancels a pending backoff;
-//! - [`SyncDriver::install_triggers`] adds the app-start run, the `online` event and the timer.
+//! - [`SyncDriver::install_triggers`] adds the app-start run, the `online` event and the timer;
+//! - while a run pushes, [`SyncEvent::Progress`] says how many of how many records are sent.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -42,7 +43,8 @@ struct Inner<S, T> {
     /// fetching the engine's code, before the engine itself counts as running.
     in_flight: Cell<u32>,
     period: Duration,
-    listeners: RefCell<Vec<Listener>>,
+    /// Shared with the engine's progress callback, which must not hold the driver itself.
+    listeners: Rc<RefCell<Vec<Listener>>>,
     timer: Cell<Option<i32>>,
     again: Cell<bool>,
     timer_cb: RefCell<Option<Closure<dyn FnMut()>>>,
@@ -71,13 +73,20 @@ impl<S: Store + 'static, T: Transport + 'static> SyncDriver<S, T> {
     /// As [`SyncDriver::new`], with every run performed by `run_once` instead of
     /// [`SyncEngine::sync_once`] itself.
     pub fn with_run_once(engine: SyncEngine<S, T>, run_once: RunOnce<S, T>) -> Self {
+        let listeners: Rc<RefCell<Vec<Listener>>> = Rc::default();
+        let progress = listeners.clone();
+        engine.on_progress(move |p| {
+            for l in progress.borrow().iter() {
+                l(&SyncEvent::Progress(*p));
+            }
+        });
         SyncDriver {
             inner: Rc::new(Inner {
                 engine,
                 run_once,
                 in_flight: Cell::new(0),
                 period: DEFAULT_PERIOD,
-                listeners: RefCell::default(),
+                listeners,
                 timer: Cell::new(None),
                 again: Cell::new(false),
                 timer_cb: RefCell::default(),

@@ -24,7 +24,7 @@
 
 use std::time::Duration;
 
-use lianxin_sync::{SyncError, SyncSummary};
+use lianxin_sync::{PushProgress, SyncError, SyncSummary};
 
 /// The longest autosave debounce the issue allows: an edit must be durable within 300 ms.
 pub const AUTOSAVE_MAX_DELAY: Duration = Duration::from_millis(300);
@@ -49,10 +49,14 @@ pub enum SyncEvent {
     },
     /// Another tab holds the sync lock; this tab did nothing.
     Skipped,
+    /// A push of the run in progress started or was answered ("12 of 40 sent").
+    Progress(PushProgress),
 }
 
 #[cfg(target_arch = "wasm32")]
 pub mod autosave;
+#[cfg(target_arch = "wasm32")]
+pub mod compress;
 #[cfg(target_arch = "wasm32")]
 pub mod driver;
 #[cfg(target_arch = "wasm32")]

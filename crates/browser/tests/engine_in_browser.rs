@@ -377,6 +377,7 @@ async fn triggers_while_a_run_is_still_fetching_its_code_make_one_follow_up_run_
             SyncEvent::Finished { result: Ok(_), .. } => "ok",
             SyncEvent::Finished { result: Err(_), .. } => "error",
             SyncEvent::Skipped => "skipped",
+            SyncEvent::Progress(_) => "progress",
         })
         .collect();
     assert_eq!(kinds, ["started", "ok", "started", "ok"]);

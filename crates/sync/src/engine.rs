@@ -452,11 +452,6 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
             // Read again before every push: records finalized meanwhile join this run.
             let queued = self.store.list_outbox(Some(RecordState::Queued)).await?;
             if queued.is_empty() {
-                self.report(PushProgress {
-                    done,
-                    total: done,
-                    sending: 0,
-                });
                 return Ok(());
             }
             let total = done + queued.len();
