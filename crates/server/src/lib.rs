@@ -18,14 +18,19 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue, Request};
 use axum::routing::{any, get, post};
 use axum::Router;
 use chrono::Utc;
 use lianxin_core::protocol::{DeviceConfig, SubjectEntry, MAX_BODY_BYTES};
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::map_request_body::MapRequestBodyLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -195,7 +200,21 @@ pub fn router(state: AppState) -> Router {
             let site = site.clone();
             async move { site.serve(req).await }
         })
+        // Bodies may come gzipped (`Content-Encoding: gzip`: the PWA compresses its pushes for weak
+        // mobile links). Outermost, the body as it crosses the wire is limited; then it is
+        // inflated as it is read; and the handlers' extractors limit what they read of the
+        // inflated body (DefaultBodyLimit), so a small body that inflates past the limit (a zip
+        // bomb) is refused 413 after at most MAX_BODY_BYTES of output, with no more in memory.
+        // A cut-off or corrupt gzip body fails while it is read: 400, nothing stored. Another
+        // encoding is answered 415.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(
+            ServiceBuilder::new()
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+                .layer(MapRequestBodyLayer::new(Body::new))
+                .layer(RequestDecompressionLayer::new())
+                .layer(MapRequestBodyLayer::new(Body::new)),
+        )
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(SetResponseHeaderLayer::overriding(
