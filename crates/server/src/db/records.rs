@@ -12,11 +12,11 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use lianxin_core::protocol::{ChangeBody, PushResult, Receipt, ReceiptView, StatusEvent};
-use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Pool, Row, Transaction, Type};
+use sqlx::{Pool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::sql::{is_unique_violation, parse_status, Backend, SqlStore};
+use super::sql::{is_unique_violation, parse_status, Arg, Backend, SqlStore};
 use super::{DbError, DbResult, Device, PetitionRef, RecordRepo};
 use crate::service::numbering::{new_query_code, registration_year, Counter};
 use crate::service::push::{
@@ -47,22 +47,7 @@ fn placeholders(first: usize, n: usize) -> String {
 
 type Tx<DB> = Transaction<'static, DB>;
 
-impl<DB> SqlStore<DB>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> &'q str: ColumnIndex<DB::Row> + Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB>,
-    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<String>: Encode<'q, DB>,
-    for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<Uuid>: Encode<'q, DB>,
-    for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<DateTime<Utc>>: Encode<'q, DB>,
-    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: Encode<'q, DB> + Type<DB>,
-{
+impl<DB: Backend> SqlStore<DB> {
     pub(super) fn spawn_committer(writer: Pool<DB>) -> mpsc::Sender<PushJob> {
         let (pushes, jobs) = mpsc::channel(256);
         tokio::spawn(Self::group_committer(writer, jobs));
@@ -100,21 +85,23 @@ where
             let outcome: DbResult<()> = async {
                 let mut tx = DB::begin_write(&writer).await?;
                 for job in group.drain(..) {
-                    sqlx::query("SAVEPOINT push").execute(&mut *tx).await?;
+                    sqlx::query("SAVEPOINT push")
+                        .execute(DB::on(&mut tx))
+                        .await?;
                     match Self::push_in_tx(&mut tx, &job.device, job.items, &job.ctx).await {
                         Ok(results) => {
                             sqlx::query("RELEASE SAVEPOINT push")
-                                .execute(&mut *tx)
+                                .execute(DB::on(&mut tx))
                                 .await?;
                             done.push((job.reply, results));
                         }
                         Err(e) => {
                             // This push alone is undone; the others of the group go on.
                             sqlx::query("ROLLBACK TO SAVEPOINT push")
-                                .execute(&mut *tx)
+                                .execute(DB::on(&mut tx))
                                 .await?;
                             sqlx::query("RELEASE SAVEPOINT push")
-                                .execute(&mut *tx)
+                                .execute(DB::on(&mut tx))
                                 .await?;
                             let _ = job.reply.send(Err(e));
                         }
@@ -169,20 +156,20 @@ where
         let results = if plan.fresh.is_empty() {
             plan.written()
         } else {
-            sqlx::query("SAVEPOINT bulk").execute(&mut **tx).await?;
+            sqlx::query("SAVEPOINT bulk").execute(DB::on(tx)).await?;
             match Self::bulk_insert(tx, device, &plan.fresh, ctx).await {
                 Ok(()) => {
                     sqlx::query("RELEASE SAVEPOINT bulk")
-                        .execute(&mut **tx)
+                        .execute(DB::on(tx))
                         .await?;
                     plan.written()
                 }
                 Err(e) => {
                     sqlx::query("ROLLBACK TO SAVEPOINT bulk")
-                        .execute(&mut **tx)
+                        .execute(DB::on(tx))
                         .await?;
                     sqlx::query("RELEASE SAVEPOINT bulk")
-                        .execute(&mut **tx)
+                        .execute(DB::on(tx))
                         .await?;
                     if !is_unique_violation(&e) {
                         return Err(e.into());
@@ -220,23 +207,22 @@ where
             "INSERT INTO registration_counters (year, last) VALUES ($1, 0) \
              ON CONFLICT (year) DO NOTHING",
         )
-        .bind(year)
-        .execute(&mut **tx)
+        .arg(year)
+        .execute(DB::on(tx))
         .await?;
-        let last: i64 = sqlx::query("SELECT last FROM registration_counters WHERE year = $1")
-            .bind(year)
-            .fetch_one(&mut **tx)
-            .await?
-            .try_get("last")?;
-        Ok(Counter::new(year, last))
+        let row = sqlx::query("SELECT last FROM registration_counters WHERE year = $1")
+            .arg(year)
+            .fetch_one(DB::on(tx))
+            .await?;
+        Ok(Counter::new(year, DB::get(&row, "last")?))
     }
 
     async fn save_counter(tx: &mut Tx<DB>, counter: &Counter) -> DbResult<()> {
         if counter.moved() {
             sqlx::query("UPDATE registration_counters SET last = $2 WHERE year = $1")
-                .bind(counter.year)
-                .bind(counter.last)
-                .execute(&mut **tx)
+                .arg(counter.year)
+                .arg(counter.last)
+                .execute(DB::on(tx))
                 .await?;
         }
         Ok(())
@@ -244,13 +230,13 @@ where
 
     fn stored_from_row(row: &DB::Row) -> DbResult<StoredRecord> {
         Ok(StoredRecord {
-            device_id: row.try_get("device_id")?,
-            kind: row.try_get("kind")?,
-            payload: row.try_get("payload")?,
+            device_id: DB::get(row, "device_id")?,
+            kind: DB::get(row, "kind")?,
+            payload: DB::get(row, "payload")?,
             receipt: Receipt {
-                registration_no: row.try_get("registration_no")?,
-                query_code: row.try_get("query_code")?,
-                received_at: row.try_get("received_at")?,
+                registration_no: DB::get(row, "registration_no")?,
+                query_code: DB::get(row, "query_code")?,
+                received_at: DB::get(row, "received_at")?,
             },
         })
     }
@@ -270,10 +256,10 @@ where
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {
-                q = q.bind(*id);
+                q = q.arg(*id);
             }
-            for row in q.fetch_all(&mut **tx).await? {
-                found.insert(row.try_get("id")?, Self::stored_from_row(&row)?);
+            for row in q.fetch_all(DB::on(tx)).await? {
+                found.insert(DB::get(&row, "id")?, Self::stored_from_row(&row)?);
             }
         }
         Ok(found)
@@ -284,8 +270,8 @@ where
             "SELECT device_id, kind, payload, received_at, registration_no, query_code \
              FROM records WHERE id = $1",
         )
-        .bind(id)
-        .fetch_optional(&mut **tx)
+        .arg(id)
+        .fetch_optional(DB::on(tx))
         .await?;
         row.as_ref().map(Self::stored_from_row).transpose()
     }
@@ -303,14 +289,14 @@ where
              (id, device_id, kind, payload, received_at, registration_no, query_code) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
         )
-        .bind(rec.id)
-        .bind(device.id)
-        .bind(rec.kind)
-        .bind(rec.canonical.as_str())
-        .bind(receipt.received_at)
-        .bind(receipt.registration_no.as_deref())
-        .bind(receipt.query_code.as_deref())
-        .execute(&mut **tx)
+        .arg(rec.id)
+        .arg(device.id)
+        .arg(rec.kind)
+        .arg(rec.canonical.as_str())
+        .arg(receipt.received_at)
+        .arg(receipt.registration_no.as_deref())
+        .arg(receipt.query_code.as_deref())
+        .execute(DB::on(tx))
         .await?;
         if DB::rows_affected(&inserted) == 0 {
             return Ok(false);
@@ -322,24 +308,24 @@ where
                  (record_id, township, subject, category, status, deadline, received_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .bind(rec.id)
-            .bind(facts.township.as_str())
-            .bind(facts.subject.as_str())
-            .bind(facts.category.as_str())
-            .bind(event.status.as_str())
-            .bind(event.deadline)
-            .bind(facts.received_at)
-            .execute(&mut **tx)
+            .arg(rec.id)
+            .arg(facts.township.as_str())
+            .arg(facts.subject.as_str())
+            .arg(facts.category.as_str())
+            .arg(event.status.as_str())
+            .arg(event.deadline)
+            .arg(facts.received_at)
+            .execute(DB::on(tx))
             .await?;
             sqlx::query(
                 "INSERT INTO status_history (record_id, status, at, deadline) \
                  VALUES ($1, $2, $3, $4)",
             )
-            .bind(rec.id)
-            .bind(event.status.as_str())
-            .bind(event.at)
-            .bind(event.deadline)
-            .execute(&mut **tx)
+            .arg(rec.id)
+            .arg(event.status.as_str())
+            .arg(event.at)
+            .arg(event.deadline)
+            .execute(DB::on(tx))
             .await?;
         }
         Ok(true)
@@ -362,17 +348,17 @@ where
                 received_at: ctx.now,
             };
             if DB::SAVEPOINT_PER_RECORD {
-                sqlx::query("SAVEPOINT record").execute(&mut **tx).await?;
+                sqlx::query("SAVEPOINT record").execute(DB::on(tx)).await?;
             }
             let result = Self::insert_one(tx, device, rec, &receipt).await;
             if DB::SAVEPOINT_PER_RECORD {
                 if result.is_err() {
                     sqlx::query("ROLLBACK TO SAVEPOINT record")
-                        .execute(&mut **tx)
+                        .execute(DB::on(tx))
                         .await?;
                 }
                 sqlx::query("RELEASE SAVEPOINT record")
-                    .execute(&mut **tx)
+                    .execute(DB::on(tx))
                     .await?;
             }
             match result {
@@ -419,15 +405,15 @@ where
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for new in chunk {
                 q = q
-                    .bind(new.record.id)
-                    .bind(device.id)
-                    .bind(new.record.kind)
-                    .bind(new.record.canonical.as_str())
-                    .bind(new.receipt.received_at)
-                    .bind(new.receipt.registration_no.as_deref())
-                    .bind(new.receipt.query_code.as_deref());
+                    .arg(new.record.id)
+                    .arg(device.id)
+                    .arg(new.record.kind)
+                    .arg(new.record.canonical.as_str())
+                    .arg(new.receipt.received_at)
+                    .arg(new.receipt.registration_no.as_deref())
+                    .arg(new.receipt.query_code.as_deref());
             }
-            q.execute(&mut **tx).await?;
+            q.execute(DB::on(tx)).await?;
 
             let petitions: Vec<_> = chunk
                 .iter()
@@ -448,15 +434,15 @@ where
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (id, facts) in &petitions {
                 q = q
-                    .bind(*id)
-                    .bind(facts.township.as_str())
-                    .bind(facts.subject.as_str())
-                    .bind(facts.category.as_str())
-                    .bind(registered.status.as_str())
-                    .bind(registered.deadline)
-                    .bind(facts.received_at);
+                    .arg(*id)
+                    .arg(facts.township.as_str())
+                    .arg(facts.subject.as_str())
+                    .arg(facts.category.as_str())
+                    .arg(registered.status.as_str())
+                    .arg(registered.deadline)
+                    .arg(facts.received_at);
             }
-            q.execute(&mut **tx).await?;
+            q.execute(DB::on(tx)).await?;
 
             let rows: Vec<String> = (0..petitions.len())
                 .map(|i| placeholders(i * 4 + 1, 4))
@@ -468,34 +454,19 @@ where
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (id, _) in &petitions {
                 q = q
-                    .bind(*id)
-                    .bind(registered.status.as_str())
-                    .bind(registered.at)
-                    .bind(registered.deadline);
+                    .arg(*id)
+                    .arg(registered.status.as_str())
+                    .arg(registered.at)
+                    .arg(registered.deadline);
             }
-            q.execute(&mut **tx).await?;
+            q.execute(DB::on(tx)).await?;
         }
         Ok(())
     }
 }
 
 #[async_trait]
-impl<DB> RecordRepo for SqlStore<DB>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> &'q str: ColumnIndex<DB::Row> + Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB>,
-    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<String>: Encode<'q, DB>,
-    for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<Uuid>: Encode<'q, DB>,
-    for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<DateTime<Utc>>: Encode<'q, DB>,
-    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: Encode<'q, DB> + Type<DB>,
-{
+impl<DB: Backend> RecordRepo for SqlStore<DB> {
     async fn push(
         &self,
         device: &Device,
@@ -520,8 +491,8 @@ where
             "SELECT r.id, r.registration_no, p.status, r.received_at \
              FROM records r JOIN petitions p ON p.record_id = r.id WHERE r.query_code = $1",
         )
-        .bind(query_code)
-        .fetch_optional(&mut *tx)
+        .arg(query_code)
+        .fetch_optional(DB::on(&mut tx))
         .await?;
         let view = Self::receipt_view(&mut tx, row).await?;
         tx.commit().await?;
@@ -539,9 +510,9 @@ where
              FROM records r JOIN petitions p ON p.record_id = r.id \
              WHERE r.id = $1 AND r.device_id = $2",
         )
-        .bind(record_id)
-        .bind(device_id)
-        .fetch_optional(&mut *tx)
+        .arg(record_id)
+        .arg(device_id)
+        .fetch_optional(DB::on(&mut tx))
         .await?;
         let view = Self::receipt_view(&mut tx, row).await?;
         tx.commit().await?;
@@ -557,37 +528,37 @@ where
             "SELECT r.id, r.device_id, p.status \
              FROM records r JOIN petitions p ON p.record_id = r.id WHERE r.registration_no = $1",
         )
-        .bind(change.registration_no.as_str())
-        .fetch_optional(&mut *tx)
+        .arg(change.registration_no.as_str())
+        .fetch_optional(DB::on(&mut tx))
         .await?;
         let Some(row) = row else {
             return Ok(Err(SetStatusError::NotFound(change.registration_no)));
         };
-        let record_id: Uuid = row.try_get("id")?;
-        let device_id: Uuid = row.try_get("device_id")?;
-        let current = parse_status(&row.try_get::<String, _>("status")?)?;
+        let record_id: Uuid = DB::get(&row, "id")?;
+        let device_id: Uuid = DB::get(&row, "device_id")?;
+        let current = parse_status(&DB::get::<String>(&row, "status")?)?;
         let registration_no = change.registration_no.clone();
         let event = match status::step(current, change) {
             Ok(event) => event,
             Err(refused) => return Ok(Err(refused)),
         };
         sqlx::query("UPDATE petitions SET status = $2, deadline = $3 WHERE record_id = $1")
-            .bind(record_id)
-            .bind(event.status.as_str())
-            .bind(event.deadline)
-            .execute(&mut *tx)
+            .arg(record_id)
+            .arg(event.status.as_str())
+            .arg(event.deadline)
+            .execute(DB::on(&mut tx))
             .await?;
         sqlx::query(
             "INSERT INTO status_history (record_id, status, at, department, note, deadline) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(record_id)
-        .bind(event.status.as_str())
-        .bind(event.at)
-        .bind(event.department.as_deref())
-        .bind(event.note.as_deref())
-        .bind(event.deadline)
-        .execute(&mut *tx)
+        .arg(record_id)
+        .arg(event.status.as_str())
+        .arg(event.at)
+        .arg(event.department.as_deref())
+        .arg(event.note.as_deref())
+        .arg(event.deadline)
+        .execute(DB::on(&mut tx))
         .await?;
         let body = ChangeBody::PetitionStatus {
             record_id,
@@ -600,10 +571,10 @@ where
     }
 
     async fn petition_count(&self) -> DbResult<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM petitions")
-            .fetch_one(&self.reader)
-            .await?
-            .try_get("n")?)
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM petitions")
+            .fetch_one(DB::on_pool(&self.reader))
+            .await?;
+        Ok(DB::get(&row, "n")?)
     }
 
     async fn petition_list(&self) -> DbResult<Vec<PetitionRef>> {
@@ -611,14 +582,13 @@ where
             "SELECT id, registration_no FROM records WHERE kind = 'petition' \
              ORDER BY registration_no",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(DB::on_pool(&self.reader))
         .await?;
         rows.iter()
             .map(|row| {
                 Ok(PetitionRef {
-                    id: row.try_get("id")?,
-                    registration_no: row
-                        .try_get::<Option<String>, _>("registration_no")?
+                    id: DB::get(row, "id")?,
+                    registration_no: DB::get::<Option<String>>(row, "registration_no")?
                         .ok_or_else(|| {
                             DbError::Corrupt("a petition without registration number".into())
                         })?,

@@ -2,9 +2,11 @@
 //!
 //! sqlx binds `$1`-style parameters on SQLite and PostgreSQL alike, and every statement here
 //! means the same on both, so the code is generic over the database: [`SqlStore<DB>`] implements
-//! the repositories for any `DB` that is a [`Backend`]. The long `where` clauses on its impl
-//! blocks only say "sqlx can bind and read these Rust types on this database"; both SQLite and
-//! PostgreSQL satisfy them. What differs is in the [`Backend`] impls.
+//! the repositories for any `DB` that is a [`Backend`]. What sqlx must be able to do on the
+//! database for that (run a query on a connection or a pool, bind and read the Rust types used
+//! here) is stated once, as supertraits of [`Backend`]; the SQL binds with [`Arg::arg`], reads
+//! with [`Backend::get`] and runs on [`Runs::on`] / [`Runs::on_pool`]. What differs between the
+//! databases is in the [`Backend`] impls.
 
 use std::future::Future;
 
@@ -15,6 +17,7 @@ use lianxin_core::protocol::{
 };
 use lianxin_core::quiz::Campaign;
 use lianxin_core::status::PetitionStatus;
+use sqlx::query::Query;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Pool, Row, Transaction, Type};
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -23,8 +26,29 @@ use super::records::PushJob;
 use super::{CampaignRepo, DbError, DbResult, Device, DeviceRepo, FeedRepo};
 use crate::service::enrollment::{self, EnrollRefusal, StoredCode};
 
-/// What the shared SQL needs to know about a database beyond what sqlx abstracts.
-pub(crate) trait Backend: sqlx::Database {
+/// What the shared SQL needs to know about a database beyond what sqlx abstracts, and — as
+/// supertraits — what sqlx must be able to do on it: run queries, bind every parameter type and
+/// read every column type the SQL uses. Those hold for SQLite and PostgreSQL by the blanket
+/// impls below, so an impl of this trait states only what differs.
+pub(crate) trait Backend:
+    sqlx::Database<Arguments: IntoArguments<Self>>
+    + Runs
+    + for<'q> Binds<'q, &'q str>
+    + for<'q> Binds<'q, Option<&'q str>>
+    + for<'q> Binds<'q, String>
+    + for<'q> Binds<'q, Uuid>
+    + for<'q> Binds<'q, Option<Uuid>>
+    + for<'q> Binds<'q, DateTime<Utc>>
+    + for<'q> Binds<'q, Option<DateTime<Utc>>>
+    + for<'q> Binds<'q, i64>
+    + for<'q> Binds<'q, bool>
+    + Reads<String>
+    + Reads<Option<String>>
+    + Reads<Uuid>
+    + Reads<DateTime<Utc>>
+    + Reads<Option<DateTime<Utc>>>
+    + Reads<i64>
+{
     /// Whether each record of a push needs a savepoint of its own to be all-or-nothing. A failed
     /// statement aborts a whole PostgreSQL transaction; in SQLite it is undone alone and the
     /// transaction goes on.
@@ -39,6 +63,91 @@ pub(crate) trait Backend: sqlx::Database {
 
     /// How many rows a statement changed.
     fn rows_affected(result: &Self::QueryResult) -> u64;
+
+    /// The value of a column of a row: `DB::get(&row, "id")`.
+    fn get<T>(row: &Self::Row, column: &str) -> Result<T, sqlx::Error>
+    where
+        Self: Reads<T>,
+    {
+        <Self as Reads<T>>::read(row, column)
+    }
+}
+
+/// sqlx runs queries on a connection of this database and on a pool of them.
+pub(crate) trait Runs: sqlx::Database {
+    /// A connection (or a transaction, through `Deref`) as what sqlx runs a query on.
+    fn on<'c>(conn: &'c mut Self::Connection) -> impl Executor<'c, Database = Self> + 'c;
+
+    /// A pool as what sqlx runs a query on.
+    fn on_pool<'p>(pool: &'p Pool<Self>) -> impl Executor<'p, Database = Self> + 'p;
+}
+
+impl<DB> Runs for DB
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    fn on<'c>(conn: &'c mut DB::Connection) -> impl Executor<'c, Database = DB> + 'c {
+        conn
+    }
+
+    fn on_pool<'p>(pool: &'p Pool<DB>) -> impl Executor<'p, Database = DB> + 'p {
+        pool
+    }
+}
+
+/// sqlx binds a `T` as a parameter of a query (of lifetime `'q`) on this database.
+pub(crate) trait Binds<'q, T>: sqlx::Database {
+    /// `query` with `value` bound as its next parameter.
+    fn bind_arg(
+        query: Query<'q, Self, Self::Arguments>,
+        value: T,
+    ) -> Query<'q, Self, Self::Arguments>;
+}
+
+impl<'q, DB, T> Binds<'q, T> for DB
+where
+    DB: sqlx::Database,
+    T: Encode<'q, DB> + Type<DB>,
+{
+    fn bind_arg(query: Query<'q, DB, DB::Arguments>, value: T) -> Query<'q, DB, DB::Arguments> {
+        query.bind(value)
+    }
+}
+
+/// sqlx reads a column, by name, as a `T` on this database.
+pub(crate) trait Reads<T>: sqlx::Database {
+    /// The value of `column` in `row`.
+    fn read(row: &Self::Row, column: &str) -> Result<T, sqlx::Error>;
+}
+
+impl<DB, T> Reads<T> for DB
+where
+    DB: sqlx::Database,
+    T: for<'r> Decode<'r, DB> + Type<DB>,
+    for<'c> &'c str: ColumnIndex<DB::Row>,
+{
+    fn read(row: &DB::Row, column: &str) -> Result<T, sqlx::Error> {
+        row.try_get(column)
+    }
+}
+
+/// `.arg(value)`: binds a parameter through [`Binds`], which every [`Backend`] has for the types
+/// the SQL uses (sqlx's own `.bind` would need that proven again at each use).
+pub(crate) trait Arg<'q, DB: sqlx::Database> {
+    /// The query with `value` bound as its next parameter.
+    fn arg<T>(self, value: T) -> Self
+    where
+        DB: Binds<'q, T>;
+}
+
+impl<'q, DB: sqlx::Database> Arg<'q, DB> for Query<'q, DB, DB::Arguments> {
+    fn arg<T>(self, value: T) -> Self
+    where
+        DB: Binds<'q, T>,
+    {
+        DB::bind_arg(self, value)
+    }
 }
 
 /// Every repository over one database: a pool for writes (see [`Backend::begin_write`]), one for
@@ -82,22 +191,7 @@ fn feed_kind(body: &ChangeBody) -> DbResult<&'static str> {
     })
 }
 
-impl<DB> SqlStore<DB>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> &'q str: ColumnIndex<DB::Row> + Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB>,
-    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<String>: Encode<'q, DB>,
-    for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<Uuid>: Encode<'q, DB>,
-    for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<DateTime<Utc>>: Encode<'q, DB>,
-    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: Encode<'q, DB> + Type<DB>,
-{
+impl<DB: Backend> SqlStore<DB> {
     /// A store over a write pool and a read pool (the same pool if the database needs no
     /// separate readers), with its group committer running.
     pub(crate) fn new(writer: Pool<DB>, reader: Pool<DB>) -> Self {
@@ -118,18 +212,17 @@ where
     ) -> DbResult<i64> {
         let kind = feed_kind(body)?;
         let json = serde_json::to_string(body).map_err(corrupt)?;
-        let seq = sqlx::query(
+        let row = sqlx::query(
             "INSERT INTO feed (device_id, kind, body, created_at) VALUES ($1, $2, $3, $4) \
              RETURNING seq",
         )
-        .bind(device_id)
-        .bind(kind)
-        .bind(json)
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("seq")?;
-        Ok(seq)
+        .arg(device_id)
+        .arg(kind)
+        .arg(json)
+        .arg(now)
+        .fetch_one(DB::on(tx))
+        .await?;
+        Ok(DB::get(&row, "seq")?)
     }
 
     /// A petition's status history, oldest first.
@@ -141,17 +234,17 @@ where
             "SELECT status, at, department, note, deadline FROM status_history \
              WHERE record_id = $1 ORDER BY id",
         )
-        .bind(record_id)
-        .fetch_all(&mut **tx)
+        .arg(record_id)
+        .fetch_all(DB::on(tx))
         .await?;
         rows.iter()
             .map(|r| {
                 Ok(StatusEvent {
-                    status: parse_status(&r.try_get::<String, _>("status")?)?,
-                    at: r.try_get("at")?,
-                    department: r.try_get("department")?,
-                    note: r.try_get("note")?,
-                    deadline: r.try_get("deadline")?,
+                    status: parse_status(&DB::get::<String>(r, "status")?)?,
+                    at: DB::get(r, "at")?,
+                    department: DB::get(r, "department")?,
+                    note: DB::get(r, "note")?,
+                    deadline: DB::get(r, "deadline")?,
                 })
             })
             .collect()
@@ -164,42 +257,27 @@ where
         row: Option<DB::Row>,
     ) -> DbResult<Option<ReceiptView>> {
         let Some(row) = row else { return Ok(None) };
-        let id: Uuid = row.try_get("id")?;
+        let id: Uuid = DB::get(&row, "id")?;
         Ok(Some(ReceiptView {
-            registration_no: row.try_get("registration_no")?,
-            status: parse_status(&row.try_get::<String, _>("status")?)?,
-            received_at: row.try_get("received_at")?,
+            registration_no: DB::get(&row, "registration_no")?,
+            status: parse_status(&DB::get::<String>(&row, "status")?)?,
+            received_at: DB::get(&row, "received_at")?,
             history: Self::history(tx, id).await?,
         }))
     }
 
     fn device_from_row(row: &DB::Row) -> DbResult<Device> {
         Ok(Device {
-            id: row.try_get("id")?,
-            role: parse_role(&row.try_get::<String, _>("role")?)?,
-            township: row.try_get("township")?,
-            revoked_at: row.try_get("revoked_at")?,
+            id: DB::get(row, "id")?,
+            role: parse_role(&DB::get::<String>(row, "role")?)?,
+            township: DB::get(row, "township")?,
+            revoked_at: DB::get(row, "revoked_at")?,
         })
     }
 }
 
 #[async_trait]
-impl<DB> DeviceRepo for SqlStore<DB>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> &'q str: ColumnIndex<DB::Row> + Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB>,
-    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<String>: Encode<'q, DB>,
-    for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<Uuid>: Encode<'q, DB>,
-    for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<DateTime<Utc>>: Encode<'q, DB>,
-    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: Encode<'q, DB> + Type<DB>,
-{
+impl<DB: Backend> DeviceRepo for SqlStore<DB> {
     async fn create_enrollment(
         &self,
         code_hash: &str,
@@ -213,12 +291,12 @@ where
             "INSERT INTO enrollment_codes (code_hash, role, township, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(code_hash)
-        .bind(role.as_str())
-        .bind(township)
-        .bind(now)
-        .bind(expires_at)
-        .execute(&mut *tx)
+        .arg(code_hash)
+        .arg(role.as_str())
+        .arg(township)
+        .arg(now)
+        .arg(expires_at)
+        .execute(DB::on(&mut tx))
         .await?;
         tx.commit().await?;
         Ok(())
@@ -237,16 +315,16 @@ where
             "SELECT role, township, expires_at, used_at FROM enrollment_codes \
              WHERE code_hash = $1",
         )
-        .bind(code_hash)
-        .fetch_optional(&mut *tx)
+        .arg(code_hash)
+        .fetch_optional(DB::on(&mut tx))
         .await?;
         let code = row
             .map(|row| -> DbResult<StoredCode> {
                 Ok(StoredCode {
-                    role: parse_role(&row.try_get::<String, _>("role")?)?,
-                    township: row.try_get("township")?,
-                    expires_at: row.try_get("expires_at")?,
-                    used_at: row.try_get("used_at")?,
+                    role: parse_role(&DB::get::<String>(&row, "role")?)?,
+                    township: DB::get(&row, "township")?,
+                    expires_at: DB::get(&row, "expires_at")?,
+                    used_at: DB::get(&row, "used_at")?,
                 })
             })
             .transpose()?;
@@ -257,22 +335,22 @@ where
         sqlx::query(
             "UPDATE enrollment_codes SET used_at = $2, device_id = $3 WHERE code_hash = $1",
         )
-        .bind(code_hash)
-        .bind(now)
-        .bind(device_id)
-        .execute(&mut *tx)
+        .arg(code_hash)
+        .arg(now)
+        .arg(device_id)
+        .execute(DB::on(&mut tx))
         .await?;
         sqlx::query(
             "INSERT INTO devices (id, token_hash, role, township, label, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(device_id)
-        .bind(token_hash)
-        .bind(code.role.as_str())
-        .bind(&code.township)
-        .bind(label)
-        .bind(now)
-        .execute(&mut *tx)
+        .arg(device_id)
+        .arg(token_hash)
+        .arg(code.role.as_str())
+        .arg(code.township.as_str())
+        .arg(label)
+        .arg(now)
+        .execute(DB::on(&mut tx))
         .await?;
         tx.commit().await?;
         Ok(Ok(Device {
@@ -286,8 +364,8 @@ where
     async fn device_by_token(&self, token_hash: &str) -> DbResult<Option<Device>> {
         let row =
             sqlx::query("SELECT id, role, township, revoked_at FROM devices WHERE token_hash = $1")
-                .bind(token_hash)
-                .fetch_optional(&self.reader)
+                .arg(token_hash)
+                .fetch_optional(DB::on_pool(&self.reader))
                 .await?;
         row.as_ref().map(Self::device_from_row).transpose()
     }
@@ -296,9 +374,9 @@ where
         let mut tx = DB::begin_write(&self.writer).await?;
         let result =
             sqlx::query("UPDATE devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-                .bind(device_id)
-                .bind(now)
-                .execute(&mut *tx)
+                .arg(device_id)
+                .arg(now)
+                .execute(DB::on(&mut tx))
                 .await?;
         let revoked = DB::rows_affected(&result) == 1;
         if revoked {
@@ -309,33 +387,17 @@ where
     }
 
     async fn is_fresh(&self) -> DbResult<bool> {
-        let n: i64 = sqlx::query(
+        let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM devices) + (SELECT COUNT(*) FROM enrollment_codes) AS n",
         )
-        .fetch_one(&self.reader)
-        .await?
-        .try_get("n")?;
-        Ok(n == 0)
+        .fetch_one(DB::on_pool(&self.reader))
+        .await?;
+        Ok(DB::get::<i64>(&row, "n")? == 0)
     }
 }
 
 #[async_trait]
-impl<DB> FeedRepo for SqlStore<DB>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> &'q str: ColumnIndex<DB::Row> + Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB>,
-    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<String>: Encode<'q, DB>,
-    for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<Uuid>: Encode<'q, DB>,
-    for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<DateTime<Utc>>: Encode<'q, DB>,
-    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: Encode<'q, DB> + Type<DB>,
-{
+impl<DB: Backend> FeedRepo for SqlStore<DB> {
     async fn pull(
         &self,
         device: &Device,
@@ -348,9 +410,9 @@ where
                 "SELECT seq, body FROM feed WHERE device_id = $1 AND kind = 'device_revoked' \
                  AND seq > $2 ORDER BY seq LIMIT 1",
             )
-            .bind(device.id)
-            .bind(cursor)
-            .fetch_all(&self.reader)
+            .arg(device.id)
+            .arg(cursor)
+            .fetch_all(DB::on_pool(&self.reader))
             .await?
         } else {
             // Kiosks never receive petition statuses, not even of what they pushed.
@@ -359,11 +421,11 @@ where
                  AND (device_id IS NULL OR device_id = $2) \
                  AND ($3 OR kind <> 'petition_status') ORDER BY seq LIMIT $4",
             )
-            .bind(cursor)
-            .bind(device.id)
-            .bind(device.role == DeviceRole::Field)
-            .bind(limit + 1)
-            .fetch_all(&self.reader)
+            .arg(cursor)
+            .arg(device.id)
+            .arg(device.role == DeviceRole::Field)
+            .arg(limit + 1)
+            .fetch_all(DB::on_pool(&self.reader))
             .await?
         };
         let more = rows.len() as i64 > limit;
@@ -371,9 +433,9 @@ where
             .iter()
             .take(limit as usize)
             .map(|r| {
-                let body: String = r.try_get("body")?;
+                let body: String = DB::get(r, "body")?;
                 Ok(Change {
-                    seq: r.try_get("seq")?,
+                    seq: DB::get(r, "seq")?,
                     body: serde_json::from_str(&body).map_err(corrupt)?,
                 })
             })
@@ -383,10 +445,10 @@ where
 
     async fn newest_config(&self) -> DbResult<Option<DeviceConfig>> {
         let row = sqlx::query("SELECT body FROM device_configs ORDER BY version DESC LIMIT 1")
-            .fetch_optional(&self.reader)
+            .fetch_optional(DB::on_pool(&self.reader))
             .await?;
         row.map(|r| {
-            let body: String = r.try_get("body")?;
+            let body: String = DB::get(&r, "body")?;
             serde_json::from_str(&body).map_err(corrupt)
         })
         .transpose()
@@ -396,10 +458,10 @@ where
         let mut tx = DB::begin_write(&self.writer).await?;
         let body = serde_json::to_string(config).map_err(corrupt)?;
         sqlx::query("INSERT INTO device_configs (version, body, created_at) VALUES ($1, $2, $3)")
-            .bind(config.version)
-            .bind(body)
-            .bind(now)
-            .execute(&mut *tx)
+            .arg(config.version)
+            .arg(body)
+            .arg(now)
+            .execute(DB::on(&mut tx))
             .await?;
         let change = ChangeBody::Config {
             config: config.clone(),
@@ -411,22 +473,7 @@ where
 }
 
 #[async_trait]
-impl<DB> CampaignRepo for SqlStore<DB>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'q> &'q str: ColumnIndex<DB::Row> + Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB>,
-    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<String>: Encode<'q, DB>,
-    for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<Uuid>: Encode<'q, DB>,
-    for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<DateTime<Utc>>: Encode<'q, DB>,
-    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: Encode<'q, DB> + Type<DB>,
-{
+impl<DB: Backend> CampaignRepo for SqlStore<DB> {
     async fn import_campaign(
         &self,
         definition_json: &str,
@@ -440,11 +487,11 @@ where
              ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, \
              public = excluded.public, updated_at = excluded.updated_at",
         )
-        .bind(&public.id)
-        .bind(definition_json)
-        .bind(public_json)
-        .bind(now)
-        .execute(&mut *tx)
+        .arg(public.id.as_str())
+        .arg(definition_json)
+        .arg(public_json)
+        .arg(now)
+        .execute(DB::on(&mut tx))
         .await?;
         let change = ChangeBody::Campaign {
             campaign: public.clone(),
@@ -456,11 +503,11 @@ where
 
     async fn campaign(&self, id: &str) -> DbResult<Option<Campaign>> {
         let row = sqlx::query("SELECT public FROM campaigns WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.reader)
+            .arg(id)
+            .fetch_optional(DB::on_pool(&self.reader))
             .await?;
         row.map(|r| {
-            let public: String = r.try_get("public")?;
+            let public: String = DB::get(&r, "public")?;
             serde_json::from_str(&public).map_err(corrupt)
         })
         .transpose()
