@@ -30,12 +30,13 @@ use lianxin_core::protocol::{DeviceConfig, PullResponse};
 use lianxin_core::quiz::Campaign;
 use lianxin_sync::model::meta_keys;
 use lianxin_sync::plan::{
-    plan_finalize, plan_recover_sending, plan_transitions, receipts_to_read, record_to_check,
+    plan_delete_draft, plan_finalize, plan_recover_sending, plan_save_draft, plan_transitions,
+    receipts_to_read, record_to_check,
 };
 use lianxin_sync::store::{plan_pull, to_meta, PullApplied};
 use lianxin_sync::{
-    Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState, Store, StoreError,
-    Transition, TransitionPlan, Validated,
+    Draft, DraftSaved, DraftTombstone, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState,
+    Store, StoreError, Transition, TransitionPlan, Validated,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -46,7 +47,7 @@ use wasm_bindgen::JsCast;
 /// The database name the app uses.
 pub const DB_NAME: &str = "lianxin";
 /// The schema version this build writes; [`upgrade_step`] knows every step up to it.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Object store names.
 pub mod stores {
@@ -64,6 +65,8 @@ pub mod stores {
     pub const QUIZ_ATTEMPTS: &str = "quiz_attempts";
     /// Index of the outbox on `state` (v2).
     pub const BY_STATE: &str = "by_state";
+    /// What is left of finalized and deleted drafts, key `draft_id` (v3).
+    pub const TOMBSTONES: &str = "tombstones";
 }
 
 /// One step of the ladder: what turns a database of version `to - 1` into version `to`. `vc` is
@@ -94,6 +97,15 @@ pub fn upgrade_step(db: &Database, vc: &web_sys::IdbTransaction, to: u32) -> Res
             outbox.create_index_with_str(stores::BY_STATE, "state")?;
             db.create_object_store(stores::QUIZ_ATTEMPTS)
                 .with_key_path(KeyPath::from("id"))
+                .build()?;
+            Ok(())
+        }
+        // v3: tombstones of finalized and deleted drafts, so that a tab still showing one can
+        // never save it back (issue 14). The upgrade also closes every tab of an older version
+        // (their `versionchange` handler), whose saves would not look for tombstones.
+        3 => {
+            db.create_object_store(stores::TOMBSTONES)
+                .with_key_path(KeyPath::from("draft_id"))
                 .build()?;
             Ok(())
         }
@@ -200,6 +212,10 @@ fn outbox_env(r: &OutboxRecord) -> Result<JsValue, StoreError> {
 
 fn receipt_env(r: &ReceiptEntry) -> Result<JsValue, StoreError> {
     envelope(&[("record_id", &r.record_id.to_string())], r)
+}
+
+fn tombstone_env(t: &DraftTombstone) -> Result<JsValue, StoreError> {
+    envelope(&[("draft_id", &t.draft_id.to_string())], t)
 }
 
 // ---- the store ---------------------------------------------------------------------------
@@ -357,6 +373,31 @@ impl IdbStore {
     fn has_state_index(&self) -> bool {
         self.inner.version >= 2
     }
+
+    fn has_tombstones(&self) -> bool {
+        self.inner.version >= 3
+    }
+
+    /// The tombstones' store in `tx`, where the schema has it (`tx` was built with
+    /// [`IdbStore::with_tombstones`]).
+    fn tombstone_store<'a>(
+        &self,
+        tx: &'a Transaction<'_>,
+    ) -> Result<Option<ObjectStore<'a>>, StoreError> {
+        if !self.has_tombstones() {
+            return Ok(None);
+        }
+        tx.object_store(stores::TOMBSTONES).map(Some).map_err(idb)
+    }
+
+    /// The stores a transaction over drafts needs: `names`, plus the tombstones where they exist.
+    fn with_tombstones<'a>(&self, names: &[&'a str]) -> Vec<&'a str> {
+        let mut all = names.to_vec();
+        if self.has_tombstones() {
+            all.push(stores::TOMBSTONES);
+        }
+        all
+    }
 }
 
 /// Commits, and on failure reports the transaction's own error (the QuotaExceededError of a put
@@ -377,6 +418,14 @@ async fn commit(tx: Transaction<'_>) -> Result<(), StoreError> {
 /// handler calls `preventDefault`), so a failed write can never be committed silently.
 fn fire<F>(request: indexed_db_futures::Result<F>) -> Result<(), StoreError> {
     request.map(drop).map_err(idb)
+}
+
+/// Decodes what a get found, if it found anything.
+fn decode_found<T: DeserializeOwned>(v: Option<JsValue>) -> Result<Option<T>, StoreError> {
+    match v {
+        Some(v) if !v.is_undefined() => open_envelope(&v).map(Some),
+        _ => Ok(None),
+    }
 }
 
 async fn get_one<T: DeserializeOwned>(
@@ -472,12 +521,14 @@ async fn await_many<T: DeserializeOwned>(
 }
 
 /// Writes what a planner decided, in the caller's transaction; nothing here decides. `receipts`
-/// is `None` for a transaction without that store (a finalize writes no receipt).
+/// is `None` for a transaction without that store (a finalize writes no receipt), `tombstones`
+/// for one without tombstones (a push answer, or a database below v3).
 fn write_plan(
     plan: &TransitionPlan,
     outbox: &ObjectStore<'_>,
     receipts: Option<&ObjectStore<'_>>,
     drafts: &ObjectStore<'_>,
+    tombstones: Option<&ObjectStore<'_>>,
 ) -> Result<(), StoreError> {
     for r in &plan.records {
         fire(outbox.put(outbox_env(r)?).primitive())?;
@@ -495,6 +546,19 @@ fn write_plan(
     }
     for d in &plan.drafts {
         fire(drafts.put(draft_env(d)?).primitive())?;
+    }
+    write_tombstones(plan, tombstones)
+}
+
+fn write_tombstones(
+    plan: &TransitionPlan,
+    tombstones: Option<&ObjectStore<'_>>,
+) -> Result<(), StoreError> {
+    // A database below v3 has no tombstones to keep; every other plan with some has the store.
+    if let Some(store) = tombstones {
+        for t in &plan.tombstones {
+            fire(store.put(tombstone_env(t)?).primitive())?;
+        }
     }
     Ok(())
 }
@@ -540,12 +604,53 @@ impl IdbStore {
 }
 
 impl Store for IdbStore {
-    async fn put_draft(&self, draft: &Draft) -> Result<(), StoreError> {
-        self.put_one(stores::DRAFTS, draft_env(draft)?).await
+    async fn save_draft(
+        &self,
+        draft: &Draft,
+        base: Option<&serde_json::Value>,
+    ) -> Result<DraftSaved, StoreError> {
+        // Read, plan and write in one readwrite transaction over the draft and its tombstone, so
+        // that no other tab's save or finalize falls in between.
+        let names = self.with_tombstones(&[stores::DRAFTS]);
+        let tx = self.tx(&names, TransactionMode::Readwrite)?;
+        let drafts = tx.object_store(stores::DRAFTS).map_err(idb)?;
+        let key = draft.id.to_string();
+        let stored = drafts
+            .get::<JsValue, _, _>(key.as_str())
+            .primitive()
+            .map_err(idb)?;
+        let tombstones = self.tombstone_store(&tx)?;
+        let gone = match &tombstones {
+            Some(t) => Some(
+                t.get::<JsValue, _, _>(key.as_str())
+                    .primitive()
+                    .map_err(idb)?,
+            ),
+            None => None,
+        };
+        let stored: Option<Draft> = decode_found(stored.await.map_err(idb)?)?;
+        let gone: Option<DraftTombstone> = match gone {
+            Some(read) => decode_found(read.await.map_err(idb)?)?,
+            None => None,
+        };
+        let plan = plan_save_draft(draft, base, stored.as_ref(), gone.as_ref(), Utc::now())?;
+        if !plan.write {
+            return Ok(plan.saved);
+        }
+        fire(drafts.put(draft_env(&plan.saved.draft)?).primitive())?;
+        commit(tx).await?;
+        Ok(plan.saved)
     }
 
     async fn get_draft(&self, id: Uuid) -> Result<Option<Draft>, StoreError> {
         self.read_one(stores::DRAFTS, &id.to_string()).await
+    }
+
+    async fn draft_tombstone(&self, id: Uuid) -> Result<Option<DraftTombstone>, StoreError> {
+        if !self.has_tombstones() {
+            return Ok(None);
+        }
+        self.read_one(stores::TOMBSTONES, &id.to_string()).await
     }
 
     async fn list_drafts(&self) -> Result<Vec<Draft>, StoreError> {
@@ -555,7 +660,17 @@ impl Store for IdbStore {
     }
 
     async fn delete_draft(&self, id: Uuid) -> Result<(), StoreError> {
-        self.delete_one(stores::DRAFTS, &id.to_string()).await
+        let names = self.with_tombstones(&[stores::DRAFTS]);
+        let tx = self.tx(&names, TransactionMode::Readwrite)?;
+        let drafts = tx.object_store(stores::DRAFTS).map_err(idb)?;
+        let stored: Option<Draft> = get_one(&drafts, &id.to_string()).await?;
+        let plan = plan_delete_draft(stored.as_ref(), Utc::now());
+        for id in &plan.deleted_drafts {
+            fire(drafts.delete(id.to_string().as_str()).primitive())?;
+        }
+        let tombstones = self.tombstone_store(&tx)?;
+        write_tombstones(&plan, tombstones.as_ref())?;
+        commit(tx).await
     }
 
     async fn finalize(
@@ -565,15 +680,18 @@ impl Store for IdbStore {
         payload: Validated,
         now: DateTime<Utc>,
     ) -> Result<OutboxRecord, StoreError> {
-        // One readwrite transaction over drafts and outbox: the browser commits the delete and
-        // the put together or neither.
-        let tx = self.tx(
-            &[stores::DRAFTS, stores::OUTBOX],
-            TransactionMode::Readwrite,
-        )?;
+        // One readwrite transaction over drafts, outbox and tombstones: the browser commits the
+        // delete, the put and the tombstone together or none of them.
+        let names = self.with_tombstones(&[stores::DRAFTS, stores::OUTBOX]);
+        let tx = self.tx(&names, TransactionMode::Readwrite)?;
         let drafts = tx.object_store(stores::DRAFTS).map_err(idb)?;
         let outbox = tx.object_store(stores::OUTBOX).map_err(idb)?;
+        let tombstones = self.tombstone_store(&tx)?;
         let draft: Option<Draft> = get_one(&drafts, &draft_id.to_string()).await?;
+        let gone: Option<DraftTombstone> = match (&draft, &tombstones) {
+            (None, Some(t)) => get_one(t, &draft_id.to_string()).await?,
+            _ => None,
+        };
         let existing: Option<OutboxRecord> = match draft.as_ref().and_then(record_to_check) {
             Some(id) => get_one(&outbox, &id.to_string()).await?,
             None => None,
@@ -581,13 +699,14 @@ impl Store for IdbStore {
         let plan = plan_finalize(
             draft_id,
             draft.as_ref(),
+            gone.as_ref(),
             existing.as_ref(),
             new_id,
             payload,
             now,
         )?;
         let record = plan.records[0].clone();
-        write_plan(&plan, &outbox, None, &drafts)?;
+        write_plan(&plan, &outbox, None, &drafts, tombstones.as_ref())?;
         commit(tx).await?;
         Ok(record)
     }
@@ -665,7 +784,7 @@ impl Store for IdbStore {
             |id| known.get(&id).cloned(),
             now,
         )?;
-        write_plan(&plan, &outbox, Some(&receipts), &drafts)?;
+        write_plan(&plan, &outbox, Some(&receipts), &drafts, None)?;
         commit(tx).await
     }
 
@@ -702,7 +821,7 @@ impl Store for IdbStore {
         if n == 0 {
             return Ok(0);
         }
-        write_plan(&plan, &outbox, Some(&receipts), &drafts)?;
+        write_plan(&plan, &outbox, Some(&receipts), &drafts, None)?;
         commit(tx).await?;
         Ok(n)
     }

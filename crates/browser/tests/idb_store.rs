@@ -51,9 +51,18 @@ fn petition(request: &str) -> Draft {
     Draft::new(RecordKind::Petition, form)
 }
 
-/// The draft's payload, validated as `SyncEngine::finalize_draft` validates it.
+/// A new draft as its first save stores it: at revision 1.
+fn as_stored(d: &Draft) -> Draft {
+    Draft {
+        revision: 1,
+        ..d.clone()
+    }
+}
+
+/// The draft's payload, validated as `SyncEngine::finalize_draft` validates it: the draft as the
+/// store holds it after one save.
 fn validated(d: &Draft) -> Validated {
-    validate_draft(d, &DeviceConfig::builtin(), Utc::now()).unwrap()
+    validate_draft(&as_stored(d), &DeviceConfig::builtin(), Utc::now()).unwrap()
 }
 
 fn receipt(n: u32) -> Receipt {
@@ -72,6 +81,7 @@ async fn drafts_are_created_updated_listed_and_deleted() {
     s.put_draft(&a).await.unwrap();
     s.put_draft(&b).await.unwrap();
     a.form["request"] = "修村道".into();
+    a.revision = 1; // based on the revision the first save stored
     s.put_draft(&a).await.unwrap();
     let all = s.list_drafts().await.unwrap();
     assert_eq!(all.len(), 2);
@@ -82,7 +92,7 @@ async fn drafts_are_created_updated_listed_and_deleted() {
     );
     s.delete_draft(a.id).await.unwrap();
     assert!(s.get_draft(a.id).await.unwrap().is_none());
-    assert_eq!(s.list_drafts().await.unwrap(), vec![b]);
+    assert_eq!(s.list_drafts().await.unwrap(), vec![as_stored(&b)]);
 }
 
 #[wasm_bindgen_test]
@@ -263,7 +273,7 @@ async fn everything_survives_closing_and_reopening_the_database() {
     let s = IdbStore::open_with(name, SCHEMA_VERSION, None)
         .await
         .unwrap();
-    assert_eq!(s.list_drafts().await.unwrap(), vec![kept]);
+    assert_eq!(s.list_drafts().await.unwrap(), vec![as_stored(&kept)]);
     assert_eq!(s.pull_cursor().await.unwrap(), 42);
     // The crash-recovery rule at start-up: sending → queued.
     assert_eq!(s.recover_sending(Utc::now()).await.unwrap(), 1);
@@ -318,7 +328,7 @@ async fn a_database_written_at_schema_v1_is_read_after_upgrading_to_the_current_
         .await
         .unwrap();
     assert_eq!(v2.version(), SCHEMA_VERSION);
-    assert_eq!(v2.list_drafts().await.unwrap(), vec![draft]);
+    assert_eq!(v2.list_drafts().await.unwrap(), vec![as_stored(&draft)]);
     // Served by the new by_state index, built from the v1 records.
     assert_eq!(
         v2.list_outbox(Some(RecordState::Queued)).await.unwrap(),
@@ -604,4 +614,122 @@ async fn recovery_after_a_crash_requeues_only_the_records_left_sending() {
     );
     assert_eq!(s.get_record(ids[0]).await.unwrap().unwrap().attempts, 1);
     assert_eq!(s.recover_sending(Utc::now()).await.unwrap(), 0);
+}
+
+// ---- one draft in two tabs (issue 14) ----------------------------------------------------
+
+/// An empty petition form, stored as /petitions/new stores it; returns it as stored.
+async fn empty_draft(s: &IdbStore) -> Draft {
+    let mut form = example::petition_json();
+    for key in ["request", "facts", "reasons"] {
+        form[key] = "".into();
+    }
+    form["petitioner"]["name"] = "".into();
+    form["petitioner"]["address"] = "".into();
+    let d = Draft::new(RecordKind::Petition, form);
+    s.save_draft(&d, None).await.unwrap().draft
+}
+
+/// A tab's autosave: its form as typed, based on `base` (the stored draft it last saw).
+async fn save_over(
+    s: &IdbStore,
+    base: &Draft,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> Result<lianxin_sync::DraftSaved, StoreError> {
+    let mut mine = base.clone();
+    edit(&mut mine.form);
+    s.save_draft(&mine, Some(&base.form)).await
+}
+
+#[wasm_bindgen_test]
+async fn a_save_over_an_older_revision_merges_field_by_field_and_keeps_both_tabs_text() {
+    let s = fresh("t-two-tabs-merge").await;
+    let first = empty_draft(&s).await;
+    assert_eq!(first.revision, 1);
+    // Tab A: the name and the request.
+    let a = save_over(&s, &first, |f| {
+        f["petitioner"]["name"] = "张三".into();
+        f["request"] = "请求维修小区道路".into();
+    })
+    .await
+    .unwrap()
+    .draft;
+    assert_eq!(a.revision, 2);
+    // Tab B opens it and types the facts.
+    let b = save_over(&s, &a, |f| f["facts"] = "小区道路破损已半年".into())
+        .await
+        .unwrap();
+    assert_eq!(b.draft.revision, 3);
+    // Tab A, still on revision 2, types the address.
+    let merged = save_over(&s, &a, |f| {
+        f["petitioner"]["name"] = "张三".into();
+        f["request"] = "请求维修小区道路".into();
+        f["petitioner"]["address"] = "城关镇人民路1号".into();
+    })
+    .await
+    .unwrap();
+    assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
+    assert_eq!(merged.draft.revision, 4);
+    let stored = s.get_draft(first.id).await.unwrap().unwrap();
+    assert_eq!(stored, merged.draft);
+    assert_eq!(stored.form["facts"], "小区道路破损已半年");
+    assert_eq!(stored.form["petitioner"]["address"], "城关镇人民路1号");
+    assert_eq!(stored.form["petitioner"]["name"], "张三");
+}
+
+#[wasm_bindgen_test]
+async fn the_same_field_saved_from_two_tabs_keeps_the_stored_text_and_reports_the_other() {
+    let s = fresh("t-two-tabs-conflict").await;
+    let first = empty_draft(&s).await;
+    save_over(&s, &first, |f| f["request"] = "修路".into())
+        .await
+        .unwrap();
+    let lost = save_over(&s, &first, |f| f["request"] = "修桥".into())
+        .await
+        .unwrap();
+    assert_eq!(lost.conflicts.len(), 1);
+    assert_eq!(lost.conflicts[0].path, "request");
+    assert_eq!(lost.conflicts[0].mine, Some("修桥".into()));
+    assert_eq!(
+        s.get_draft(first.id).await.unwrap().unwrap().form["request"],
+        "修路"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_finalized_draft_is_never_saved_back_nor_finalized_twice() {
+    let s = fresh("t-two-tabs-finalized").await;
+    let d = petition("修路");
+    let stored = s.save_draft(&d, None).await.unwrap().draft;
+    let payload = validate_draft(&stored, &DeviceConfig::builtin(), Utc::now()).unwrap();
+    let record = s
+        .finalize(d.id, Uuid::now_v7(), payload.clone(), Utc::now())
+        .await
+        .unwrap();
+    // The other tab still shows it and its autosave fires.
+    match save_over(&s, &stored, |f| f["facts"] = "继续输入".into()).await {
+        Err(StoreError::Gone(t)) => assert_eq!(t.record_id, Some(record.id)),
+        other => panic!("{other:?}"),
+    }
+    assert!(s.get_draft(d.id).await.unwrap().is_none());
+    assert!(s.list_drafts().await.unwrap().is_empty());
+    let err = s
+        .finalize(d.id, Uuid::now_v7(), payload, Utc::now())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "draft_finalized", "{err}");
+    assert_eq!(s.list_outbox(None).await.unwrap(), vec![record]);
+}
+
+#[wasm_bindgen_test]
+async fn a_deleted_draft_is_never_saved_back() {
+    let s = fresh("t-two-tabs-deleted").await;
+    let first = empty_draft(&s).await;
+    s.delete_draft(first.id).await.unwrap();
+    let err = save_over(&s, &first, |f| f["facts"] = "事实".into())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "draft_deleted", "{err}");
+    assert!(s.get_draft(first.id).await.unwrap().is_none());
+    assert!(s.draft_tombstone(first.id).await.unwrap().is_some());
 }

@@ -9,7 +9,7 @@ use lianxin_core::protocol::{ApiError, DeviceConfig, RecordKind};
 use lianxin_core::quiz::QuizAttempt;
 use uuid::Uuid;
 
-use crate::model::Draft;
+use crate::model::{Draft, DraftSaved};
 use crate::store::StoreError;
 
 /// A draft's payload that passed validation. It has no public constructor and no `Deserialize`:
@@ -18,6 +18,7 @@ use crate::store::StoreError;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Validated {
     draft_id: Uuid,
+    revision: u64,
     kind: RecordKind,
     payload: serde_json::Value,
 }
@@ -26,6 +27,11 @@ impl Validated {
     /// The draft it was validated from (a store refuses it for another draft).
     pub fn draft_id(&self) -> Uuid {
         self.draft_id
+    }
+
+    /// The draft's revision it was validated at (a store refuses it for another revision).
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// What the payload is.
@@ -79,6 +85,7 @@ pub fn validate_draft(
     };
     Ok(Validated {
         draft_id: draft.id,
+        revision: draft.revision,
         kind: draft.kind,
         payload,
     })
@@ -96,16 +103,24 @@ pub enum FinalizeError {
     /// The draft does not validate: every problem, each with its code and field.
     #[error("the draft does not validate ({} problems)", .0.len())]
     Invalid(Vec<ApiError>),
-    /// The store refused (see [`StoreError::code`]).
+    /// Another tab saved the draft with other text since this one last saw it: nothing was
+    /// queued, and the draft as stored now is here for the page to show, so that nobody queues
+    /// text they have not seen.
+    #[error("the draft changed in another tab; nothing was queued")]
+    Changed(Box<DraftSaved>),
+    /// The store refused (see [`StoreError::code`]); `Gone` when the draft was finalized or
+    /// deleted already.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 impl FinalizeError {
-    /// A stable code: `invalid` (the problems carry their own codes), or the store's code.
+    /// A stable code: `invalid` (the problems carry their own codes), `changed`, or the store's
+    /// code.
     pub fn code(&self) -> &'static str {
         match self {
             FinalizeError::Invalid(_) => "invalid",
+            FinalizeError::Changed(_) => "changed",
             FinalizeError::Store(e) => e.code(),
         }
     }

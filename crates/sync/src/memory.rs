@@ -13,16 +13,19 @@ use uuid::Uuid;
 
 use crate::finalize::Validated;
 use crate::model::{
-    meta_keys, Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState, Transition,
+    meta_keys, Draft, DraftSaved, DraftTombstone, LocalQuizAttempt, OutboxRecord, ReceiptEntry,
+    RecordState, Transition,
 };
 use crate::plan::{
-    plan_finalize, plan_recover_sending, plan_transitions, record_to_check, TransitionPlan,
+    plan_delete_draft, plan_finalize, plan_recover_sending, plan_save_draft, plan_transitions,
+    record_to_check, TransitionPlan,
 };
 use crate::store::{plan_pull, to_meta, PullApplied, Store, StoreError};
 
 #[derive(Default)]
 struct Inner {
     drafts: BTreeMap<Uuid, Draft>,
+    tombstones: BTreeMap<Uuid, DraftTombstone>,
     outbox: BTreeMap<Uuid, OutboxRecord>,
     receipts: BTreeMap<Uuid, ReceiptEntry>,
     campaigns: BTreeMap<String, Campaign>,
@@ -52,6 +55,9 @@ impl Inner {
         }
         for d in plan.drafts {
             self.drafts.insert(d.id, d);
+        }
+        for t in plan.tombstones {
+            self.tombstones.insert(t.draft_id, t);
         }
     }
 }
@@ -89,15 +95,32 @@ fn outbox_order(records: &mut [OutboxRecord]) {
 }
 
 impl Store for MemoryStore {
-    async fn put_draft(&self, draft: &Draft) -> Result<(), StoreError> {
+    async fn save_draft(
+        &self,
+        draft: &Draft,
+        base: Option<&serde_json::Value>,
+    ) -> Result<DraftSaved, StoreError> {
         self.write(|i| {
-            i.drafts.insert(draft.id, draft.clone());
-            Ok(())
+            let plan = plan_save_draft(
+                draft,
+                base,
+                i.drafts.get(&draft.id),
+                i.tombstones.get(&draft.id),
+                Utc::now(),
+            )?;
+            if plan.write {
+                i.drafts.insert(draft.id, plan.saved.draft.clone());
+            }
+            Ok(plan.saved)
         })
     }
 
     async fn get_draft(&self, id: Uuid) -> Result<Option<Draft>, StoreError> {
         Ok(self.read(|i| i.drafts.get(&id).cloned()))
+    }
+
+    async fn draft_tombstone(&self, id: Uuid) -> Result<Option<DraftTombstone>, StoreError> {
+        Ok(self.read(|i| i.tombstones.get(&id).cloned()))
     }
 
     async fn list_drafts(&self) -> Result<Vec<Draft>, StoreError> {
@@ -108,7 +131,8 @@ impl Store for MemoryStore {
 
     async fn delete_draft(&self, id: Uuid) -> Result<(), StoreError> {
         self.write(|i| {
-            i.drafts.remove(&id);
+            let plan = plan_delete_draft(i.drafts.get(&id), Utc::now());
+            i.apply(plan);
             Ok(())
         })
     }
@@ -125,7 +149,8 @@ impl Store for MemoryStore {
             let existing = draft
                 .and_then(record_to_check)
                 .and_then(|id| i.outbox.get(&id));
-            let plan = plan_finalize(draft_id, draft, existing, new_id, payload, now)?;
+            let gone = i.tombstones.get(&draft_id);
+            let plan = plan_finalize(draft_id, draft, gone, existing, new_id, payload, now)?;
             let record = plan.records[0].clone();
             i.apply(plan);
             Ok(record)

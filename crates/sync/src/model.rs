@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A form being edited. Autosave writes it on every edit; nothing about it is sent anywhere.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Draft {
     /// Local id of the draft (v7, so drafts list in creation order).
     pub id: Uuid,
@@ -31,6 +31,13 @@ pub struct Draft {
     /// outbox entry that showed `needs_edit` is the one that becomes `queued` again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_id: Option<Uuid>,
+    /// How many saves the store has accepted: 1 after the first, one more with each. A save names
+    /// the revision it was based on, so the store can tell a save made over an older revision (in
+    /// another tab) from one made over the latest, and merge instead of overwriting
+    /// ([`crate::plan::plan_save_draft`]). 0: never stored yet, or stored by an app version from
+    /// before revisions (its next save is then based on 0, which is what the store holds).
+    #[serde(default)]
+    pub revision: u64,
 }
 
 impl Draft {
@@ -45,8 +52,43 @@ impl Draft {
             updated_at: now,
             problem: None,
             record_id: None,
+            revision: 0,
         }
     }
+}
+
+/// What is left of a draft that was finalized or deleted: the store refuses every later save of
+/// it ([`crate::StoreError::Gone`]), so a tab that still shows it can never bring it back, and it
+/// can never be finalized twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftTombstone {
+    /// The draft.
+    pub draft_id: Uuid,
+    /// The outbox record it became, when it was finalized; `None` when it was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<Uuid>,
+    /// Its last revision.
+    pub revision: u64,
+    /// When it went.
+    pub at: DateTime<Utc>,
+}
+
+impl DraftTombstone {
+    /// Whether the draft went to the outbox (else it was deleted).
+    pub fn finalized(&self) -> bool {
+        self.record_id.is_some()
+    }
+}
+
+/// What [`crate::Store::save_draft`] stored: the draft as it is now (with its new revision; the
+/// tab shows this and bases its next save on it) and the paths where another tab's text was kept
+/// over this save's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftSaved {
+    /// The draft as stored.
+    pub draft: Draft,
+    /// Where this save lost to an earlier one (see [`crate::merge`]).
+    pub conflicts: Vec<crate::merge::Conflict>,
 }
 
 /// Where a finalized record stands. The life cycle is
@@ -134,6 +176,11 @@ pub struct OutboxRecord {
     /// Why it is `needs_edit` or `quarantined`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ApiError>,
+    /// The revision its draft had when it was finalized; a draft restored from it (`needs_edit`)
+    /// gets the next one, so a save based on the finalized revision merges instead of
+    /// overwriting the restored text.
+    #[serde(default)]
+    pub draft_revision: u64,
 }
 
 /// One atomic change of an outbox record's state, as applied by [`crate::Store::transition`].
@@ -228,6 +275,7 @@ pub fn draft_from_refused(record: &OutboxRecord, error: &ApiError, now: DateTime
         updated_at: now,
         problem: Some(error.clone()),
         record_id: Some(record.id),
+        revision: record.draft_revision + 1,
     }
 }
 
@@ -402,6 +450,7 @@ mod tests {
             attempts: 0,
             receipt: None,
             error: None,
+            draft_revision: 0,
         }
     }
 

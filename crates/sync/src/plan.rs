@@ -7,8 +7,10 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::finalize::Validated;
+use crate::merge::merge;
 use crate::model::{
-    draft_from_refused, Draft, OutboxRecord, ReceiptEntry, RecordState, Transition,
+    draft_from_refused, Draft, DraftSaved, DraftTombstone, OutboxRecord, ReceiptEntry, RecordState,
+    Transition,
 };
 use crate::store::StoreError;
 
@@ -22,8 +24,10 @@ pub struct TransitionPlan {
     pub receipts: Vec<ReceiptEntry>,
     /// Drafts to put: records the server refused, back for editing.
     pub drafts: Vec<Draft>,
-    /// Drafts to delete: the draft a finalize moved into the outbox.
+    /// Drafts to delete: the draft a finalize moved into the outbox, or one the user deleted.
     pub deleted_drafts: Vec<Uuid>,
+    /// What is left of each deleted draft, so that no later save brings it back.
+    pub tombstones: Vec<DraftTombstone>,
 }
 
 /// Plans a batch of transitions (one push answer is one batch). `record` and `receipt` look up
@@ -113,19 +117,34 @@ pub fn record_to_check(draft: &Draft) -> Option<Uuid> {
     draft.record_id
 }
 
-/// Plans a finalize: the draft `draft_id` (as the store holds it, if it does) leaves the drafts
-/// and its validated payload enters the outbox as `queued` under [`finalized_id`]. Refused when
-/// the draft is missing, when `payload` was validated from another draft or as another kind, and
-/// when a record under that id is in the outbox in any state but `needs_edit`.
+/// Plans a finalize: the draft `draft_id` (as the store holds it, if it does; `gone`, its
+/// tombstone, if it has one) leaves the drafts, a tombstone stays, and its validated payload
+/// enters the outbox as `queued` under [`finalized_id`]. Refused when the draft was finalized or
+/// deleted already ([`StoreError::Gone`]: a draft is never finalized twice), when it is missing,
+/// when `payload` was validated from another draft, as another kind or from another revision
+/// (another tab saved in between), and when a record under that id is in the outbox in any state
+/// but `needs_edit`.
 pub fn plan_finalize(
     draft_id: Uuid,
     draft: Option<&Draft>,
+    gone: Option<&DraftTombstone>,
     existing: Option<&OutboxRecord>,
     new_id: Uuid,
     payload: Validated,
     now: DateTime<Utc>,
 ) -> Result<TransitionPlan, StoreError> {
-    let draft = draft.ok_or_else(|| StoreError::NotFound(format!("draft {draft_id}")))?;
+    let draft = match (draft, gone) {
+        (Some(d), _) => d,
+        (None, Some(t)) => return Err(StoreError::Gone(t.clone())),
+        (None, None) => return Err(StoreError::NotFound(format!("draft {draft_id}"))),
+    };
+    if payload.revision() != draft.revision {
+        return Err(StoreError::InvalidState(format!(
+            "draft {draft_id} was validated at revision {} but the store holds revision {}",
+            payload.revision(),
+            draft.revision
+        )));
+    }
     if payload.draft_id() != draft_id || payload.kind() != draft.kind {
         return Err(StoreError::InvalidState(format!(
             "the payload was validated from draft {} ({}), not from draft {draft_id} ({})",
@@ -154,12 +173,129 @@ pub fn plan_finalize(
         attempts: existing.map_or(0, |o| o.attempts),
         receipt: None,
         error: None,
+        draft_revision: draft.revision,
     };
     Ok(TransitionPlan {
         records: vec![record],
         deleted_drafts: vec![draft_id],
+        tombstones: vec![DraftTombstone {
+            draft_id,
+            record_id: Some(id),
+            revision: draft.revision,
+            at: now,
+        }],
         ..TransitionPlan::default()
     })
+}
+
+/// What [`plan_save_draft`] decided: the draft as it now stands, and whether it must be written
+/// (a save that changes nothing, or loses every change to a conflict, writes nothing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavePlan {
+    /// The draft to show and, when `write`, to put.
+    pub saved: DraftSaved,
+    /// Whether the store writes `saved.draft`.
+    pub write: bool,
+}
+
+/// Plans one save of a draft. `mine` is the draft as the tab holds it, with `mine.revision` the
+/// revision its edits were based on and `base` the form at that revision (`None` when the caller
+/// cannot say; then nothing it differs in is taken); `stored` and `gone` are what the store holds
+/// under its id.
+///
+/// - The draft was finalized or deleted: refused ([`StoreError::Gone`]); nothing comes back.
+/// - Not stored and never stored (`revision` 0): created at revision 1.
+/// - Stored at the revision the save was based on: the form replaces the stored one.
+/// - Stored at another revision (another tab saved in between): the save's changes since its
+///   base are merged into the stored form path by path ([`crate::merge::merge`]); where both
+///   changed the same path the stored value stays and the save learns it in `conflicts`.
+///
+/// Every write gets the next revision. What the store knows of the draft beyond its form (kind,
+/// creation, the server's problem, the record id) is kept from the stored draft.
+pub fn plan_save_draft(
+    mine: &Draft,
+    base: Option<&serde_json::Value>,
+    stored: Option<&Draft>,
+    gone: Option<&DraftTombstone>,
+    now: DateTime<Utc>,
+) -> Result<SavePlan, StoreError> {
+    let Some(stored) = stored else {
+        if let Some(t) = gone {
+            return Err(StoreError::Gone(t.clone()));
+        }
+        if mine.revision > 0 {
+            // It was stored once and is gone without a trace (the device's data was reset).
+            return Err(StoreError::Gone(DraftTombstone {
+                draft_id: mine.id,
+                record_id: None,
+                revision: mine.revision,
+                at: now,
+            }));
+        }
+        let mut created = mine.clone();
+        created.revision = 1;
+        return Ok(SavePlan {
+            saved: DraftSaved {
+                draft: created,
+                conflicts: Vec::new(),
+            },
+            write: true,
+        });
+    };
+    if mine.kind != stored.kind {
+        return Err(StoreError::InvalidState(format!(
+            "draft {} is a {}, not a {}",
+            stored.id,
+            stored.kind.as_str(),
+            mine.kind.as_str()
+        )));
+    }
+    let (form, conflicts) = if mine.revision == stored.revision {
+        (mine.form.clone(), Vec::new())
+    } else {
+        // A base is only meaningful for a save based on an older revision than the stored one.
+        let base = base.filter(|_| mine.revision < stored.revision);
+        let merged = merge(base, &stored.form, &mine.form);
+        (merged.value, merged.conflicts)
+    };
+    if form == stored.form {
+        return Ok(SavePlan {
+            saved: DraftSaved {
+                draft: stored.clone(),
+                conflicts,
+            },
+            write: false,
+        });
+    }
+    let draft = Draft {
+        form,
+        updated_at: mine.updated_at.max(stored.updated_at),
+        revision: stored.revision + 1,
+        ..stored.clone()
+    };
+    Ok(SavePlan {
+        saved: DraftSaved { draft, conflicts },
+        write: true,
+    })
+}
+
+/// Plans the deletion of a draft the user discarded: it goes, and its tombstone stays, so that a
+/// tab still showing it cannot save it back. A draft that is not stored plans nothing (and keeps
+/// the tombstone it may have, e.g. the one of its finalize).
+pub fn plan_delete_draft(stored: Option<&Draft>, now: DateTime<Utc>) -> TransitionPlan {
+    match stored {
+        None => TransitionPlan::default(),
+        Some(d) => TransitionPlan {
+            deleted_drafts: vec![d.id],
+            tombstones: vec![DraftTombstone {
+                draft_id: d.id,
+                record_id: None,
+                revision: d.revision,
+                at: now,
+            }],
+            ..TransitionPlan::default()
+        },
+    }
 }
 
 #[cfg(test)]
@@ -185,6 +321,7 @@ mod tests {
             attempts: 0,
             receipt: None,
             error: None,
+            draft_revision: 0,
         }
     }
 
@@ -344,7 +481,16 @@ mod tests {
     fn finalize_moves_the_validated_payload_into_the_outbox_and_deletes_the_draft() {
         let d = Draft::new(RecordKind::Petition, example::petition_json());
         let new_id = Uuid::now_v7();
-        let p = plan_finalize(d.id, Some(&d), None, new_id, validated(&d), example::now()).unwrap();
+        let p = plan_finalize(
+            d.id,
+            Some(&d),
+            None,
+            None,
+            new_id,
+            validated(&d),
+            example::now(),
+        )
+        .unwrap();
         assert_eq!(p.records.len(), 1);
         assert_eq!(p.records[0].id, new_id);
         assert_eq!(p.records[0].state, RecordState::Queued);
@@ -360,6 +506,7 @@ mod tests {
         let again = plan_finalize(
             d.id,
             Some(&d),
+            None,
             Some(&r),
             Uuid::now_v7(),
             validated(&d),
@@ -377,8 +524,16 @@ mod tests {
             let mut d = Draft::new(RecordKind::Petition, example::petition_json());
             d.record_id = Some(r.id);
             let v = validated(&d);
-            let err = plan_finalize(d.id, Some(&d), Some(&r), Uuid::now_v7(), v, example::now())
-                .unwrap_err();
+            let err = plan_finalize(
+                d.id,
+                Some(&d),
+                None,
+                Some(&r),
+                Uuid::now_v7(),
+                v,
+                example::now(),
+            )
+            .unwrap_err();
             assert_eq!(err.code(), "invalid_state", "{state:?}");
         }
     }
@@ -391,6 +546,7 @@ mod tests {
             d.id,
             None,
             None,
+            None,
             Uuid::now_v7(),
             validated(&d),
             example::now(),
@@ -400,6 +556,7 @@ mod tests {
         let err = plan_finalize(
             d.id,
             Some(&d),
+            None,
             None,
             Uuid::now_v7(),
             validated(&other),

@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 use crate::finalize::Validated;
 use crate::model::{
-    meta_keys, DeviceInfo, Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState,
-    SyncProblem, Transition,
+    meta_keys, DeviceInfo, Draft, DraftSaved, DraftTombstone, LocalQuizAttempt, OutboxRecord,
+    ReceiptEntry, RecordState, SyncProblem, Transition,
 };
 
 /// Why the store refused an operation. None of these is ever swallowed: the UI shows them, in the
@@ -44,6 +44,10 @@ pub enum StoreError {
     /// Stored data could not be read back (written by an unknown version, or damaged).
     #[error("stored data could not be decoded: {0}")]
     Corrupt(String),
+    /// A save or finalize of a draft that was finalized or deleted (see the tombstone): refused,
+    /// so that it never comes back and is never queued twice.
+    #[error("draft {} was {}; it cannot be saved or finalized again", .0.draft_id, if .0.finalized() { "finalized" } else { "deleted" })]
+    Gone(DraftTombstone),
     /// Anything else the backend reported.
     #[error("local database error: {0}")]
     Other(String),
@@ -51,7 +55,8 @@ pub enum StoreError {
 
 impl StoreError {
     /// A stable code for the UI's locale files: `quota_exceeded`, `write_refused`, `not_found`,
-    /// `invalid_state`, `closed`, `blocked`, `corrupt` or `other`.
+    /// `invalid_state`, `closed`, `blocked`, `corrupt`, `draft_finalized`, `draft_deleted` or
+    /// `other`.
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::QuotaExceeded(_) => "quota_exceeded",
@@ -61,6 +66,8 @@ impl StoreError {
             StoreError::Closed(_) => "closed",
             StoreError::Blocked(_) => "blocked",
             StoreError::Corrupt(_) => "corrupt",
+            StoreError::Gone(t) if t.finalized() => "draft_finalized",
+            StoreError::Gone(_) => "draft_deleted",
             StoreError::Other(_) => "other",
         }
     }
@@ -86,13 +93,31 @@ pub struct PullApplied {
 pub trait Store {
     // ---- drafts --------------------------------------------------------------------------
 
-    /// Creates or replaces a draft (autosave calls this on every debounced edit).
-    async fn put_draft(&self, draft: &Draft) -> Result<(), StoreError>;
+    /// Saves a draft, in one transaction, as [`crate::plan::plan_save_draft`] decides:
+    /// `draft.revision` is the revision the edits were based on and `base` the form at that
+    /// revision. A save based on an older revision than the stored one is merged path by path,
+    /// never written over it; one of a finalized or deleted draft is refused
+    /// ([`StoreError::Gone`]). Returns the draft as stored (its new revision) and the paths where
+    /// another save's text was kept over this one's.
+    async fn save_draft(
+        &self,
+        draft: &Draft,
+        base: Option<&serde_json::Value>,
+    ) -> Result<DraftSaved, StoreError>;
+    /// [`Store::save_draft`] without a base: creates a new draft, or replaces the stored one when
+    /// `draft.revision` is the stored revision; any other difference keeps the stored text.
+    async fn put_draft(&self, draft: &Draft) -> Result<(), StoreError> {
+        self.save_draft(draft, None).await.map(drop)
+    }
     /// One draft.
     async fn get_draft(&self, id: Uuid) -> Result<Option<Draft>, StoreError>;
+    /// What is left of a finalized or deleted draft, if it is one.
+    async fn draft_tombstone(&self, id: Uuid) -> Result<Option<DraftTombstone>, StoreError>;
     /// Every draft, oldest first.
     async fn list_drafts(&self) -> Result<Vec<Draft>, StoreError>;
-    /// Removes a draft (discarded by the user). Removing a missing draft is not an error.
+    /// Removes a draft (discarded by the user) and keeps its tombstone, so that no tab still
+    /// showing it saves it back ([`crate::plan::plan_delete_draft`]). Removing a missing draft is
+    /// not an error.
     async fn delete_draft(&self, id: Uuid) -> Result<(), StoreError>;
 
     /// Moves a draft into the outbox in ONE atomic step: afterwards either the draft exists and no

@@ -594,7 +594,8 @@ async fn finalize_is_all_or_nothing_when_the_store_refuses() {
     let store = MemoryStore::new();
     let d = petition("修路");
     store.put_draft(&d).await.unwrap();
-    let payload = validate_draft(&d, &DeviceConfig::builtin(), Utc::now()).unwrap();
+    let stored = store.get_draft(d.id).await.unwrap().unwrap();
+    let payload = validate_draft(&stored, &DeviceConfig::builtin(), Utc::now()).unwrap();
     store.set_write_failure(Some(StoreError::WriteRefused("io".into())));
     assert!(store
         .finalize(d.id, Uuid::now_v7(), payload, Utc::now())
@@ -639,8 +640,13 @@ async fn an_invalid_draft_is_refused_at_finalize_and_its_latest_text_is_still_sa
         other => panic!("{other:?}"),
     }
     assert_eq!(
-        engine.store().get_draft(d.id).await.unwrap(),
-        Some(d),
+        engine
+            .store()
+            .get_draft(d.id)
+            .await
+            .unwrap()
+            .map(|s| s.form),
+        Some(d.form),
         "the tab's text is saved as typed"
     );
     assert!(engine.store().list_outbox(None).await.unwrap().is_empty());
@@ -760,4 +766,40 @@ async fn every_problem_a_run_stores_has_a_code_and_english_text() {
     let err = fresh.enroll("WRONG", "x").await.unwrap_err();
     assert_eq!(err.code(), "rejected");
     assert_eq!(err.params()["error"], "enrollment_code_invalid");
+}
+
+#[tokio::test]
+async fn a_draft_finalized_in_one_tab_cannot_be_finalized_again_from_another() {
+    let (engine, server) = enrolled().await;
+    let d = petition("修路");
+    engine.store().put_draft(&d).await.unwrap();
+    let tab_b = engine.store().get_draft(d.id).await.unwrap().unwrap();
+    let first = engine.finalize_draft(&tab_b, Utc::now()).await.unwrap();
+    // Tab B still shows the draft and presses finalize too.
+    match engine.finalize_draft(&tab_b, Utc::now()).await {
+        Err(FinalizeError::Store(StoreError::Gone(t))) => assert_eq!(t.record_id, Some(first.id)),
+        other => panic!("{other:?}"),
+    }
+    assert!(engine.store().get_draft(d.id).await.unwrap().is_none());
+    engine.sync_once().await.unwrap();
+    assert_eq!(server.stored(), 1, "registered once");
+}
+
+#[tokio::test]
+async fn a_finalize_over_text_another_tab_saved_queues_nothing_and_shows_that_text() {
+    let (engine, _server) = enrolled().await;
+    let d = petition("修路");
+    engine.store().put_draft(&d).await.unwrap();
+    let tab_a = engine.store().get_draft(d.id).await.unwrap().unwrap();
+    let mut tab_b = tab_a.clone();
+    tab_b.form["facts"] = "B 的事实".into();
+    engine.store().put_draft(&tab_b).await.unwrap();
+    match engine.finalize_draft(&tab_a, Utc::now()).await {
+        Err(FinalizeError::Changed(saved)) => {
+            assert_eq!(saved.draft.form["facts"], "B 的事实");
+            assert_eq!(FinalizeError::Changed(saved).code(), "changed");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(engine.store().list_outbox(None).await.unwrap().is_empty());
 }
