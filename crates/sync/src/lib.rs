@@ -9,7 +9,8 @@
 //! reqwest, tokio or any UI crate; those belong to the adapters and to dev-dependencies.
 //!
 //! For the UI, the calls are:
-//! - autosave: [`Store::put_draft`] (debounced), [`Store::list_drafts`], [`Store::delete_draft`];
+//! - autosave: [`Store::save_draft`] (debounced; merges a save based on an older revision, refuses
+//!   one of a finalized or deleted draft), [`Store::list_drafts`], [`Store::delete_draft`];
 //! - finalize: [`SyncEngine::finalize_draft`] (saves, validates against [`Store::device_config`],
 //!   queues in one atomic step, or [`FinalizeError::Invalid`]), then trigger a run;
 //! - errors: every error has a stable `code()` ([`StoreError::code`], [`SyncError::code`],
@@ -25,6 +26,7 @@ pub mod engine;
 pub mod finalize;
 pub mod link;
 pub mod memory;
+pub mod merge;
 pub mod model;
 pub mod plan;
 pub mod store;
@@ -35,9 +37,10 @@ pub use engine::{PushProgress, SyncEngine, SyncError, SyncSummary};
 pub use finalize::{validate_draft, FinalizeError, Validated};
 pub use link::Link;
 pub use memory::MemoryStore;
+pub use merge::Conflict;
 pub use model::{
-    DeviceInfo, Draft, LocalQuizAttempt, OutboxRecord, ReceiptEntry, RecordState, SyncProblem,
-    Transition,
+    DeviceInfo, Draft, DraftSaved, DraftTombstone, LocalQuizAttempt, OutboxRecord, ReceiptEntry,
+    RecordState, SyncProblem, Transition,
 };
 pub use plan::TransitionPlan;
 pub use store::{
