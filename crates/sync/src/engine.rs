@@ -324,18 +324,23 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
         Ok(device)
     }
 
-    /// Finalize, the whole workflow the form's button starts: writes `draft` as given (the
-    /// tab's latest text is saved even when it does not validate), validates it against the
-    /// device's newest configuration at `now`, and moves it into the outbox in one atomic step
-    /// with a fresh v7 id. Then the page triggers a sync run.
+    /// Finalize, the whole workflow the form's button starts: saves `draft` based on its
+    /// `revision` (the tab's latest text is saved even when it does not validate; a finalized or
+    /// deleted draft is refused, so nothing is queued twice), validates the draft as stored against
+    /// the device's newest configuration at `now`, and moves that revision into the outbox in one
+    /// atomic step with a fresh v7 id. When another tab saved other text since the tab's revision,
+    /// nothing is queued ([`FinalizeError::Changed`]). Then the page triggers a sync run.
     pub async fn finalize_draft(
         &self,
         draft: &Draft,
         now: DateTime<Utc>,
     ) -> Result<OutboxRecord, FinalizeError> {
-        self.store.put_draft(draft).await?;
+        let saved = self.store.save_draft(draft, None).await?;
+        if saved.draft.form != draft.form {
+            return Err(FinalizeError::Changed(Box::new(saved)));
+        }
         let config = self.store.device_config().await?;
-        let payload = validate_draft(draft, &config, now).map_err(FinalizeError::Invalid)?;
+        let payload = validate_draft(&saved.draft, &config, now).map_err(FinalizeError::Invalid)?;
         Ok(self
             .store
             .finalize(draft.id, Uuid::now_v7(), payload, now)
