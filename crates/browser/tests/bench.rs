@@ -172,7 +172,12 @@ async fn finalize_and_store_1000_petitions() {
     let drafts: Vec<_> = (0..n)
         .map(|_| {
             let d = Draft::new(RecordKind::Petition, f.clone());
-            let payload = validate_draft(&d, &DeviceConfig::builtin(), Utc::now()).unwrap();
+            // As the store holds it after the put below: at revision 1.
+            let stored = Draft {
+                revision: 1,
+                ..d.clone()
+            };
+            let payload = validate_draft(&stored, &DeviceConfig::builtin(), Utc::now()).unwrap();
             (d, payload)
         })
         .collect();
