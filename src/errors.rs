@@ -29,6 +29,9 @@ pub const API_CODES: &[&str] = &[
     "visitors_format",
     "representatives_not_collective",
     "representatives_too_many",
+    "representatives_not_visit",
+    "appeal_route_not_appeal",
+    "document_format",
     "subject_unknown",
     "received_at_future",
     "received_at_format",
@@ -102,6 +105,9 @@ fn api_template(locale: Locale, code: &str, on_select: bool) -> Option<&'static 
             td_string!(locale, errors.representatives_not_collective)
         }
         "representatives_too_many" => td_string!(locale, errors.representatives_too_many),
+        "representatives_not_visit" => td_string!(locale, errors.representatives_not_visit),
+        "appeal_route_not_appeal" => td_string!(locale, errors.appeal_route_not_appeal),
+        "document_format" => td_string!(locale, errors.document_format),
         "subject_unknown" => td_string!(locale, errors.subject_unknown),
         "received_at_future" => td_string!(locale, errors.received_at_future),
         "received_at_format" => td_string!(locale, errors.received_at_format),

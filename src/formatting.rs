@@ -15,6 +15,45 @@ pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
     )
 }
 
+/// A stored RFC 3339 time in China time, to the minute (`2026-11-30 19:00`), as the bureau's
+/// calendar counts it: the reception time is shown the same on every device, whatever its zone.
+pub fn china_time(rfc3339: &str) -> Option<String> {
+    china_input(rfc3339).map(|v| v.replacen('T', " ", 1))
+}
+
+/// A stored RFC 3339 time as a `datetime-local` input's value in China time
+/// (`2026-11-30T19:00`).
+pub fn china_input(rfc3339: &str) -> Option<String> {
+    use chrono::{Datelike, Timelike};
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339.trim())
+        .ok()?
+        .with_timezone(&lianxin_core::period::china());
+    Some(format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    ))
+}
+
+/// A `datetime-local` input's value (`2026-11-30T19:00`, China time) as RFC 3339 with its
+/// offset; `None` when it is not a real time.
+pub fn from_china_input(value: &str) -> Option<String> {
+    let (date, time) = value.trim().split_once('T')?;
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.splitn(3, ':').map(|p| p.parse::<u32>().ok());
+    let (h, min) = (t.next()??, t.next()??);
+    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, day)?;
+    date.and_hms_opt(h, min, 0)?;
+    Some(format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:00+08:00",
+        y, m, day, h, min
+    ))
+}
+
 /// Bytes for people (KB/MB/GB).
 pub fn human_bytes(b: f64) -> String {
     const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
@@ -35,7 +74,29 @@ pub fn human_bytes(b: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::human_bytes;
+    use super::{china_input, china_time, from_china_input, human_bytes};
+
+    #[test]
+    fn a_reception_time_is_shown_in_china_time_whatever_it_was_stored_in() {
+        assert_eq!(
+            china_time("2026-11-30T11:00:00Z").as_deref(),
+            Some("2026-11-30 19:00")
+        );
+        assert_eq!(
+            china_time("2026-12-31T23:30:00+08:00").as_deref(),
+            Some("2026-12-31 23:30")
+        );
+        assert_eq!(china_time("yesterday"), None);
+    }
+
+    #[test]
+    fn a_letters_arrival_time_round_trips_through_the_input_in_china_time() {
+        let stored = from_china_input("2026-11-28T09:05").unwrap();
+        assert_eq!(stored, "2026-11-28T09:05:00+08:00");
+        assert_eq!(china_input(&stored).as_deref(), Some("2026-11-28T09:05"));
+        assert_eq!(from_china_input("2026-02-30T09:05"), None);
+        assert_eq!(from_china_input("2026-11-28"), None);
+    }
 
     #[test]
     fn bytes_read_in_the_largest_unit() {

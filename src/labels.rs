@@ -7,7 +7,7 @@
 //! Every function takes a [`Locale`] rather than the i18n context, so the lookups are plain
 //! functions, tested natively; a component passes `i18n.get_locale()`.
 
-use lianxin_core::petition::{wire_name, Category, Channel, PetitionerKind};
+use lianxin_core::petition::{wire_name, AppealRoute, Category, Channel, PetitionerKind};
 use lianxin_core::protocol::{DeviceRole, SubjectEntry};
 use lianxin_core::status::{IntoEnumIterator, PetitionStatus};
 use lianxin_sync::RecordState;
@@ -32,6 +32,7 @@ pub fn channel(locale: Locale, v: Channel) -> &'static str {
         Channel::Phone => td_string!(locale, channel.phone),
         Channel::Fax => td_string!(locale, channel.fax),
         Channel::Online => td_string!(locale, channel.online),
+        Channel::Other => td_string!(locale, channel.other),
     }
 }
 
@@ -40,6 +41,25 @@ pub fn petitioner_kind(locale: Locale, v: PetitionerKind) -> &'static str {
     match v {
         PetitionerKind::Person => td_string!(locale, petitioner_kind.person),
         PetitionerKind::Organization => td_string!(locale, petitioner_kind.organization),
+        PetitionerKind::Foreigner => td_string!(locale, petitioner_kind.foreigner),
+        PetitionerKind::StatelessPerson => td_string!(locale, petitioner_kind.stateless_person),
+        PetitionerKind::ForeignOrganization => {
+            td_string!(locale, petitioner_kind.foreign_organization)
+        }
+    }
+}
+
+/// Which of Art. 31's six ways an appeal or request goes, in plain words.
+pub fn appeal_route(locale: Locale, v: AppealRoute) -> &'static str {
+    match v {
+        AppealRoute::LegalProcedure => td_string!(locale, appeal_route.legal_procedure),
+        AppealRoute::Arbitration => td_string!(locale, appeal_route.arbitration),
+        AppealRoute::PartyAppeal => td_string!(locale, appeal_route.party_appeal),
+        AppealRoute::AdministrativeProcedure => {
+            td_string!(locale, appeal_route.administrative_procedure)
+        }
+        AppealRoute::ProtectionDuty => td_string!(locale, appeal_route.protection_duty),
+        AppealRoute::OpinionLetter => td_string!(locale, appeal_route.opinion_letter),
     }
 }
 

@@ -4,12 +4,11 @@
 use lianxin_core::petition::{Field, PetitionDraft};
 use lianxin_core::protocol::ApiError;
 
-/// The fields the form shows an input for: every field but the representatives as a whole and
-/// the reception time (shown as text), and each representative's fields on a collective visit.
+/// The fields the form shows an input for: those lianxin-core's `asks_for` names for this draft
+/// (the reception time has one for letters only; elsewhere it is shown as text), and each
+/// representative's fields on a collective visit.
 pub fn inputs(draft: &PetitionDraft) -> Vec<Field> {
-    let mut fields: Vec<Field> = Field::all()
-        .filter(|f| !matches!(f, Field::Representatives | Field::ReceivedAt))
-        .collect();
+    let mut fields: Vec<Field> = Field::all().filter(|f| draft.asks_for(*f)).collect();
     if draft.is_collective() {
         for i in 0..draft.representatives.len() {
             fields.extend(Field::representative(i));

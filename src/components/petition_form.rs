@@ -5,11 +5,16 @@
 //! draft), this file (its input and its name) and the three locale files.
 
 use leptos::prelude::*;
-use lianxin_core::petition::{Category, Channel, Field, PetitionerKind};
+use lianxin_core::petition::{
+    guidance, AppealRoute, Category, Channel, Field, Guidance, PetitionerKind,
+};
 use lianxin_core::protocol::SubjectEntry;
 
-use crate::components::form_field::{CheckField, FormCtx, SelectField, TextField};
+use crate::components::form_field::{
+    dom_id, error_dom_id, test_id, CheckField, FormCtx, SelectField, TextField,
+};
 use crate::errors::fill;
+use crate::formatting::{china_input, china_time, from_china_input};
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::labels;
 
@@ -19,10 +24,14 @@ pub fn field_label(locale: Locale, field: Field, kind: PetitionerKind) -> String
     let name = match field {
         Field::Channel => td_string!(locale, field.channel),
         Field::PetitionerKind => td_string!(locale, field.petitioner_kind),
-        Field::Name => match kind {
-            PetitionerKind::Person => td_string!(locale, field.name_person),
-            PetitionerKind::Organization => td_string!(locale, field.name_organization),
-        },
+        Field::Name if kind.is_organization() => td_string!(locale, field.name_organization),
+        Field::Name => td_string!(locale, field.name_person),
+        Field::Document => td_string!(locale, field.document),
+        Field::IdentityUnclear => td_string!(locale, field.identity_unclear),
+        Field::OralRecordConfirmed => td_string!(locale, field.oral_record_confirmed),
+        Field::AppealRoute => td_string!(locale, field.appeal_route),
+        Field::Respondent => td_string!(locale, field.respondent),
+        Field::Urgent => td_string!(locale, field.urgent),
         Field::IdNumber => td_string!(locale, field.id_number),
         Field::Phone => td_string!(locale, field.phone),
         Field::Address => td_string!(locale, field.address),
@@ -56,8 +65,25 @@ pub fn field_label(locale: Locale, field: Field, kind: PetitionerKind) -> String
 
 /// The petitioner's kind as the draft holds it (a person until it says otherwise).
 fn kind_of(ctx: FormCtx) -> PetitionerKind {
-    ctx.draft
-        .with(|d| d.petitioner.kind.parse().unwrap_or_default())
+    ctx.draft.with(|d| d.petitioner_kind())
+}
+
+/// The guidance of lianxin-core's [`guidance`] in `locale`.
+fn guidance_text(locale: Locale, g: Guidance) -> &'static str {
+    match g {
+        Guidance::LitigationVisit => td_string!(locale, form.guidance_litigation_visit),
+        Guidance::LitigationWritten => td_string!(locale, form.guidance_litigation_written),
+        Guidance::Accusation => td_string!(locale, form.guidance_accusation),
+    }
+}
+
+/// The one-line explanation of a kind of matter.
+fn category_hint(locale: Locale, c: Category) -> &'static str {
+    match c {
+        Category::Suggestion => td_string!(locale, form.category_hint_suggestion),
+        Category::Accusation => td_string!(locale, form.category_hint_accusation),
+        Category::AppealRequest => td_string!(locale, form.category_hint_appeal_request),
+    }
 }
 
 /// The inputs of the form, in two groups: the petitioner (and representatives of a collective
@@ -80,6 +106,24 @@ pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl
         }));
         o
     });
+    let asks = move |field: Field| ctx.draft.with(|d| d.asks_for(field));
+    let route_options = Signal::derive(move || {
+        let locale = i18n.get_locale();
+        let mut o = vec![(String::new(), td_string!(locale, form.choose).to_owned())];
+        o.extend(labels::options::<AppealRoute>(locale, labels::appeal_route));
+        o
+    });
+    let guidance_notes = move || {
+        let locale = i18n.get_locale();
+        ctx.draft.with(|d| {
+            guidance(d.channel(), d.category(), &d.subject)
+                .into_iter()
+                .map(|g| {
+                    view! { <p class="notice notice--info" data-testid=format!("guidance-{}", <&str>::from(g))>{guidance_text(locale, g)}</p> }
+                })
+                .collect_view()
+        })
+    };
     view! {
         <fieldset class="form__group">
             <legend>{t!(i18n, form.petitioner)}</legend>
@@ -88,10 +132,23 @@ pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl
             <SelectField ctx field=Field::PetitionerKind label=label(Field::PetitionerKind)
                 options=Signal::derive(move || labels::options::<PetitionerKind>(i18n.get_locale(), labels::petitioner_kind)) />
             <TextField ctx field=Field::Name required=true label=label(Field::Name) />
-            <TextField ctx field=Field::IdNumber label=label(Field::IdNumber) />
+            <Show when=move || asks(Field::IdNumber)>
+                <TextField ctx field=Field::IdNumber label=label(Field::IdNumber) />
+            </Show>
+            <Show when=move || asks(Field::Document)>
+                <p class="field__hint">{t!(i18n, form.document_hint)}</p>
+                <TextField ctx field=Field::Document label=label(Field::Document) />
+            </Show>
             <TextField ctx field=Field::Phone input_type="tel" label=label(Field::Phone) />
             <TextField ctx field=Field::Address required=true label=label(Field::Address) />
+            <CheckField ctx field=Field::IdentityUnclear label=label(Field::IdentityUnclear) />
+            <Show when=move || ctx.draft.with(|d| d.identity_unclear)>
+                <p class="field__hint" data-testid="identity-unclear-hint">{t!(i18n, form.identity_unclear_hint)}</p>
+            </Show>
             <TextField ctx field=Field::Visitors input_type="number" required=true label=label(Field::Visitors) />
+            <Show when=move || asks(Field::ReceivedAt)>
+                <ReceivedAtField ctx label=label(Field::ReceivedAt) />
+            </Show>
         </fieldset>
         <Show when=collective>
             <fieldset class="form__group" data-testid="representatives">
@@ -101,7 +158,7 @@ pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl
                     <div class="rep">
                         <TextField ctx field=Field::RepName(i) required=true label=label(Field::RepName(i)) />
                         <TextField ctx field=Field::RepIdNumber(i) label=label(Field::RepIdNumber(i)) />
-                        <TextField ctx field=Field::RepPhone(i) input_type="tel" label=label(Field::RepPhone(i)) />
+                        <TextField ctx field=Field::RepPhone(i) input_type="tel" required=true label=label(Field::RepPhone(i)) />
                         <button type="button" class="button" data-testid=format!("rep-remove-{i}")
                             on:click=move |_| ctx.edit(|d| d.remove_representative(i))>
                             {t!(i18n, form.remove_representative)}
@@ -119,17 +176,55 @@ pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl
             <legend>{t!(i18n, form.matter)}</legend>
             <SelectField ctx field=Field::Category label=label(Field::Category)
                 options=Signal::derive(move || labels::options::<Category>(i18n.get_locale(), labels::category)) />
+            <p class="field__hint" data-testid="category-hint">
+                {move || category_hint(i18n.get_locale(), ctx.draft.with(|d| d.category()))}
+            </p>
+            <Show when=move || asks(Field::AppealRoute)>
+                <SelectField ctx field=Field::AppealRoute label=label(Field::AppealRoute) options=route_options />
+            </Show>
             <SelectField ctx field=Field::Subject label=label(Field::Subject) options=subject_options />
+            {guidance_notes}
             <TextField ctx field=Field::Township label=label(Field::Township) />
+            <TextField ctx field=Field::Respondent label=label(Field::Respondent) />
             <TextField ctx field=Field::Request multiline=true required=true label=label(Field::Request) />
             <TextField ctx field=Field::Facts multiline=true required=true label=label(Field::Facts) />
             <TextField ctx field=Field::Reasons multiline=true label=label(Field::Reasons) />
+            <Show when=move || asks(Field::OralRecordConfirmed)>
+                <p class="field__hint">{t!(i18n, form.oral_hint)}</p>
+                <CheckField ctx field=Field::OralRecordConfirmed label=label(Field::OralRecordConfirmed) />
+            </Show>
+            <CheckField ctx field=Field::Urgent label=label(Field::Urgent) />
+            <Show when=move || ctx.draft.with(|d| d.urgent)>
+                <p class="field__hint">{t!(i18n, form.urgent_hint)}</p>
+            </Show>
             <CheckField ctx field=Field::Enterprise label=label(Field::Enterprise) />
-            <p class="field__hint">
-                {t!(i18n, form.received_at)} " "
-                <span class="mono">{move || ctx.draft.with(|d| d.received_at.clone())}</span>
-            </p>
+            <Show when=move || !asks(Field::ReceivedAt)>
+                <p class="field__hint" data-testid="received-at-text">
+                    {t!(i18n, form.received_at)} " "
+                    <span class="mono">{move || ctx.draft.with(|d| china_time(&d.received_at).unwrap_or_default())}</span>
+                </p>
+            </Show>
         </fieldset>
+    }
+}
+
+/// A letter's reception time: the day and time it arrived, typed in China time and never later
+/// than now (the same check as the server's, shown on the field).
+#[component]
+fn ReceivedAtField(ctx: FormCtx, label: Signal<String>) -> impl IntoView {
+    let field = Field::ReceivedAt;
+    view! {
+        <div class="field">
+            <label for=dom_id(field)>{label}</label>
+            <input type="datetime-local" id=dom_id(field) data-testid=test_id(field)
+                aria-describedby=error_dom_id(field)
+                prop:value=move || ctx.draft.with(|d| china_input(&d.received_at).unwrap_or_default())
+                on:change=move |ev| {
+                    if let Some(v) = from_china_input(&event_target_value(&ev)) {
+                        ctx.set(field, v);
+                    }
+                } />
+        </div>
     }
 }
 
@@ -137,6 +232,7 @@ pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl
 mod tests {
     use super::*;
     use crate::locale::LANGUAGES;
+    use lianxin_core::status::IntoEnumIterator;
 
     #[test]
     fn every_field_has_a_name_in_every_language_and_english_has_no_chinese() {
@@ -144,7 +240,7 @@ mod tests {
         let fields = Field::all().chain(Field::representative(0));
         for field in fields {
             for locale in LANGUAGES {
-                for kind in [PetitionerKind::Person, PetitionerKind::Organization] {
+                for kind in PetitionerKind::iter() {
                     let name = field_label(locale, field, kind);
                     assert!(!name.trim().is_empty(), "{field:?}");
                     assert_eq!(chinese(&name), locale != Locale::en, "{field:?}: {name}");

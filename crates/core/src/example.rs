@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use crate::petition::{Category, Channel, Petition, Petitioner, PetitionerKind};
+use crate::petition::{AppealRoute, Category, Channel, Petition, Petitioner, PetitionerKind};
 
 /// The clock the example is valid at: 2026-11-30 12:00 UTC (20:00 China time).
 pub fn now() -> DateTime<Utc> {
@@ -13,7 +13,8 @@ pub fn now() -> DateTime<Utc> {
         .expect("a valid date")
 }
 
-/// A complete, valid petition: 张三 of 城关镇 asks for compensation for land taken in 2025.
+/// A complete, valid petition: 张三 of 城关镇 comes in person and asks for compensation for land
+/// taken in 2025 (an appeal or request answered by a 信访处理意见书, Art. 31 item 6).
 pub fn petition() -> Petition {
     Petition {
         channel: Channel::Visit,
@@ -23,6 +24,7 @@ pub fn petition() -> Petition {
             id_number: Some("11010519491231002X".into()),
             phone: Some("13812345678".into()),
             address: "城关镇人民路1号".into(),
+            document: None,
         },
         visitors: 1,
         representatives: vec![],
@@ -35,6 +37,11 @@ pub fn petition() -> Petition {
         enterprise: false,
         received_at: DateTime::parse_from_rfc3339("2026-11-30T19:00:00+08:00")
             .expect("a valid time"),
+        identity_unclear: false,
+        oral_record_confirmed: true,
+        respondent: String::new(),
+        urgent: false,
+        appeal_route: Some(AppealRoute::OpinionLetter),
     }
 }
 

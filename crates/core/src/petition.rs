@@ -46,6 +46,16 @@ pub enum Channel {
     Fax,
     /// 信息网络 — online.
     Online,
+    /// 其他 — any other form (Art. 17 lists the five above 「等形式」).
+    Other,
+}
+
+impl Channel {
+    /// Whether the petition is made orally (a visit or a call), so staff write it down and must
+    /// record it truthfully (Art. 19: 「对采用口头形式提出的信访事项，有关机关、单位应当如实记录」).
+    pub fn is_oral(self) -> bool {
+        matches!(self, Channel::Visit | Channel::Phone)
+    }
 }
 
 /// Who petitions: a citizen, or a legal person / other organization (Art. 17 para. 2).
@@ -72,6 +82,32 @@ pub enum PetitionerKind {
     Person,
     /// 法人或者其他组织.
     Organization,
+    /// 外国人 (Art. 48: handled by analogy with this regulation).
+    Foreigner,
+    /// 无国籍人 (Art. 48).
+    StatelessPerson,
+    /// 外国组织 (Art. 48).
+    ForeignOrganization,
+}
+
+impl PetitionerKind {
+    /// Whether it is an organization, named by its 名称 rather than a 姓名.
+    pub fn is_organization(self) -> bool {
+        matches!(
+            self,
+            PetitionerKind::Organization | PetitionerKind::ForeignOrganization
+        )
+    }
+
+    /// Whether Art. 48 applies: identified by a passport or other document, not a resident ID.
+    pub fn is_foreign(self) -> bool {
+        matches!(
+            self,
+            PetitionerKind::Foreigner
+                | PetitionerKind::StatelessPerson
+                | PetitionerKind::ForeignOrganization
+        )
+    }
 }
 
 /// The three kinds of matter of Art. 29–31.
@@ -102,6 +138,97 @@ pub enum Category {
     AppealRequest,
 }
 
+/// How an appeal or request (申诉求决类) is handled: the six ways of Art. 31, in its order. Items
+/// 1–5 lead into procedures of their own (with their own time limits, which the regulation does
+/// not state); item 6 is the 信访处理意见书 path, the only one with Art. 34's 60-day limit.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum AppealRoute {
+    /// (一) litigation, administrative reconsideration, procuratorial or public-security procedure.
+    LegalProcedure,
+    /// (二) arbitration.
+    Arbitration,
+    /// (三) a Party member's appeal or a request for re-examination (党员申诉、申请复审).
+    PartyAppeal,
+    /// (四) an administrative procedure (reconsideration, ruling, confirmation, licence, penalty).
+    AdministrativeProcedure,
+    /// (五) a request to investigate unlawful acts or to protect personal or property rights.
+    ProtectionDuty,
+    /// (六) none of the above: heard, investigated, answered by a 信访处理意见书. (The default
+    /// only where a parse failed and was reported.)
+    #[default]
+    OpinionLetter,
+}
+
+impl AppealRoute {
+    /// The item of Art. 31 (1–6).
+    pub fn item(self) -> u8 {
+        match self {
+            AppealRoute::LegalProcedure => 1,
+            AppealRoute::Arbitration => 2,
+            AppealRoute::PartyAppeal => 3,
+            AppealRoute::AdministrativeProcedure => 4,
+            AppealRoute::ProtectionDuty => 5,
+            AppealRoute::OpinionLetter => 6,
+        }
+    }
+
+    /// Whether Art. 34's 60-day handling limit applies (item 6 only).
+    pub fn has_handling_limit(self) -> bool {
+        self == AppealRoute::OpinionLetter
+    }
+}
+
+/// Guidance the form shows staff for a matter that goes elsewhere by the regulation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum Guidance {
+    /// A visit about litigation rights: explain the law and guide the petitioner to the 政法
+    /// organs (Art. 20 para. 2, Art. 22 para. 2, Art. 28 para. 2).
+    LitigationVisit,
+    /// A litigation-related (涉法涉诉) letter or other written petition: forwarded to the 政法
+    /// organs at the same level (Art. 22 para. 2).
+    LitigationWritten,
+    /// An accusation: one that the 纪检监察 organs accept (against officials) is forwarded to them
+    /// by cadre-management authority (Art. 22 para. 2, Art. 30); the accused never sees it (Art.
+    /// 30 para. 3).
+    Accusation,
+}
+
+/// The subject code of litigation-related matters (涉法涉诉) in the default list.
+pub const LITIGATION_SUBJECT: &str = "law_litigation";
+
+/// The guidance that applies to a matter of `channel`, `category` and `subject`.
+pub fn guidance(channel: Channel, category: Category, subject: &str) -> Vec<Guidance> {
+    let mut out = Vec::new();
+    if subject == LITIGATION_SUBJECT {
+        out.push(if channel == Channel::Visit {
+            Guidance::LitigationVisit
+        } else {
+            Guidance::LitigationWritten
+        });
+    }
+    if category == Category::Accusation {
+        out.push(Guidance::Accusation);
+    }
+    out
+}
+
 /// The wire name of any of this crate's wire enums (`visit`, `appeal_request`, ...).
 pub fn wire_name<E: Into<&'static str>>(value: E) -> &'static str {
     value.into()
@@ -123,9 +250,14 @@ pub struct Petitioner {
     pub phone: Option<String>,
     /// 住址.
     pub address: String,
+    /// For foreigners, stateless persons and foreign organizations (Art. 48): the number of a
+    /// passport or other identity document, in place of a resident ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
 }
 
-/// A representative chosen by a collective visit (Art. 20 para. 3: at most 5).
+/// A representative chosen by several visitors with a common matter (Art. 20 para. 3: at most 5),
+/// recorded with a name and a way to reach them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -135,9 +267,13 @@ pub struct Representative {
     /// Optional resident ID number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_number: Option<String>,
-    /// Optional phone number.
+    /// Phone number (required: the bureau answers through the representatives).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A petition as registered by field staff or a kiosk, and as pushed in a `petition` record.
@@ -149,9 +285,9 @@ pub struct Petition {
     pub channel: Channel,
     /// Who petitions.
     pub petitioner: Petitioner,
-    /// How many people came (≥ 1; 5 or more is a collective visit).
+    /// How many people came (≥ 1; more than one with a common matter choose representatives).
     pub visitors: u32,
-    /// Representatives of a collective visit, at most 5.
+    /// Representatives of several visitors (Art. 20 para. 3), at most 5; visits only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub representatives: Vec<Representative>,
     /// Which of the three kinds of matter.
@@ -167,11 +303,29 @@ pub struct Petition {
     /// 理由 — the reasons.
     #[serde(default)]
     pub reasons: String,
-    /// An enterprise's petition, routed with priority.
+    /// An enterprise's petition, routed with priority (local policy for the business
+    /// environment, not a rule of the regulation).
     #[serde(default)]
     pub enterprise: bool,
-    /// When it was received, RFC 3339 with offset.
+    /// When the bureau received it (for a letter: the day it arrived), RFC 3339 with offset. The
+    /// registration year and every time limit run from here.
     pub received_at: DateTime<FixedOffset>,
+    /// Art. 23 para. 2: the name (名称) and address are unclear. Still registered (来件必登);
+    /// no written notice is then due.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub identity_unclear: bool,
+    /// Art. 19: an oral petition was read back to the petitioner, who confirmed it (如实记录).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub oral_record_confirmed: bool,
+    /// The unit or person the petition is about (被反映对象), if any.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub respondent: String,
+    /// Art. 25: a major or urgent matter (重大、紧急) that is reported at once.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub urgent: bool,
+    /// For an appeal or request (申诉求决类), which of Art. 31's six ways it goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appeal_route: Option<AppealRoute>,
 }
 
 /// Longest 姓名 / 名称, in characters (an organization's full name can be long).
@@ -190,8 +344,13 @@ pub const MAX_FACTS: usize = 10_000;
 pub const MAX_PHONE: usize = 20;
 /// Art. 20 para. 3: 「代表人数不得超过5人」.
 pub const MAX_REPRESENTATIVES: usize = 5;
-/// From this many visitors on, a visit is collective and chooses representatives (Art. 20).
-pub const COLLECTIVE_VISITORS: u32 = 5;
+/// Art. 20 para. 3: 「多人采用走访形式提出共同的信访事项的，应当推选代表」 — 多人 is more than one;
+/// the regulation sets no other threshold.
+pub const COLLECTIVE_VISITORS: u32 = 2;
+/// Longest 被反映对象.
+pub const MAX_RESPONDENT: usize = 100;
+/// Longest passport or other document number.
+pub const MAX_DOCUMENT: usize = 40;
 /// An upper bound that catches typos such as 5000 for 50.
 pub const MAX_VISITORS: u32 = 1_000;
 /// How far a device clock may run ahead of the server's before `received_at` is refused.
@@ -234,8 +393,28 @@ impl Petition {
         let mut errs = Vec::new();
         self.check_characters(&mut errs);
         let p = &self.petitioner;
-        required(&mut errs, Field::Name, &p.name, MAX_NAME);
-        required(&mut errs, Field::Address, &p.address, MAX_ADDRESS);
+        if self.identity_unclear {
+            // Art. 23 para. 2: registered all the same; whatever is known is kept.
+            max_len(&mut errs, Field::Name, &p.name, MAX_NAME);
+            max_len(&mut errs, Field::Address, &p.address, MAX_ADDRESS);
+        } else {
+            required(&mut errs, Field::Name, &p.name, MAX_NAME);
+            required(&mut errs, Field::Address, &p.address, MAX_ADDRESS);
+        }
+        if let Some(doc) = &p.document {
+            if doc.chars().count() > MAX_DOCUMENT
+                || !doc.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                errs.push(
+                    err(
+                        "document_format",
+                        "a document number has letters, digits and dashes only",
+                        Field::Document,
+                    )
+                    .with_param("max", MAX_DOCUMENT),
+                );
+            }
+        }
         if let Some(id) = &p.id_number {
             check_id_number(&mut errs, Field::IdNumber, id);
         }
@@ -257,7 +436,13 @@ impl Petition {
                 .with_param("max", MAX_VISITORS),
             );
         }
-        if !self.representatives.is_empty() && self.visitors < COLLECTIVE_VISITORS {
+        if !self.representatives.is_empty() && self.channel != Channel::Visit {
+            errs.push(err(
+                "representatives_not_visit",
+                "representatives are chosen for a visit only (Art. 20)",
+                Field::Representatives,
+            ));
+        } else if !self.representatives.is_empty() && self.visitors < COLLECTIVE_VISITORS {
             errs.push(
                 err(
                     "representatives_not_collective",
@@ -282,10 +467,34 @@ impl Petition {
             if let Some(id) = &r.id_number {
                 check_id_number(&mut errs, Field::RepIdNumber(i), id);
             }
-            if let Some(phone) = &r.phone {
-                check_phone(&mut errs, Field::RepPhone(i), phone);
+            match &r.phone {
+                Some(phone) => check_phone(&mut errs, Field::RepPhone(i), phone),
+                None => errs.push(err(
+                    "required",
+                    "a representative is recorded with a phone number",
+                    Field::RepPhone(i),
+                )),
             }
         }
+        match (self.category, self.appeal_route) {
+            (Category::AppealRequest, None) => errs.push(err(
+                "required",
+                "choose how the appeal or request is handled (Art. 31)",
+                Field::AppealRoute,
+            )),
+            (Category::AppealRequest, Some(_)) | (_, None) => {}
+            (_, Some(_)) => errs.push(err(
+                "appeal_route_not_appeal",
+                "only an appeal or request has an Art. 31 route",
+                Field::AppealRoute,
+            )),
+        }
+        max_len(
+            &mut errs,
+            Field::Respondent,
+            &self.respondent,
+            MAX_RESPONDENT,
+        );
 
         if self.subject.trim().is_empty() {
             errs.push(err("required", "choose a subject", Field::Subject));
@@ -329,7 +538,9 @@ impl Petition {
             (Field::Name, &p.name),
             (Field::Address, &p.address),
             (Field::IdNumber, p.id_number.as_deref().unwrap_or("")),
+            (Field::Document, p.document.as_deref().unwrap_or("")),
             (Field::Phone, p.phone.as_deref().unwrap_or("")),
+            (Field::Respondent, &self.respondent),
             (Field::Subject, &self.subject),
             (Field::Township, &self.township),
             (Field::Request, &self.request),
@@ -376,10 +587,14 @@ pub enum Field {
     Name,
     /// Resident ID number.
     IdNumber,
+    /// Passport or other document (Art. 48).
+    Document,
     /// Phone.
     Phone,
     /// 住址.
     Address,
+    /// Name and address unclear (Art. 23 para. 2).
+    IdentityUnclear,
     /// Number of visitors.
     Visitors,
     /// The list of representatives as a whole.
@@ -390,18 +605,26 @@ pub enum Field {
     RepIdNumber(usize),
     /// Representative `i`'s phone.
     RepPhone(usize),
+    /// Oral record read back and confirmed (Art. 19).
+    OralRecordConfirmed,
     /// Kind of matter (select).
     Category,
+    /// Art. 31 route of an appeal or request (select).
+    AppealRoute,
     /// Subject code (select).
     Subject,
     /// Township.
     Township,
+    /// 被反映对象.
+    Respondent,
     /// 请求.
     Request,
     /// 事实.
     Facts,
     /// 理由.
     Reasons,
+    /// Major or urgent (Art. 25).
+    Urgent,
     /// Enterprise flag.
     Enterprise,
     /// Reception time.
@@ -409,21 +632,35 @@ pub enum Field {
 }
 
 /// Every field that is not a representative's: (field, JSON path, form key), in form order.
-const FIELDS: [(Field, &str, &str); 16] = [
+const FIELDS: [(Field, &str, &str); 22] = [
     (Field::Channel, "channel", "channel"),
     (Field::PetitionerKind, "petitioner.kind", "petitioner-kind"),
     (Field::Name, "petitioner.name", "name"),
     (Field::IdNumber, "petitioner.id_number", "id-number"),
+    (Field::Document, "petitioner.document", "document"),
     (Field::Phone, "petitioner.phone", "phone"),
     (Field::Address, "petitioner.address", "address"),
+    (
+        Field::IdentityUnclear,
+        "identity_unclear",
+        "identity-unclear",
+    ),
     (Field::Visitors, "visitors", "visitors"),
     (Field::Representatives, "representatives", "representatives"),
+    (
+        Field::OralRecordConfirmed,
+        "oral_record_confirmed",
+        "oral-record-confirmed",
+    ),
     (Field::Category, "category", "category"),
+    (Field::AppealRoute, "appeal_route", "appeal-route"),
     (Field::Subject, "subject", "subject"),
     (Field::Township, "township", "township"),
+    (Field::Respondent, "respondent", "respondent"),
     (Field::Request, "request", "request"),
     (Field::Facts, "facts", "facts"),
     (Field::Reasons, "reasons", "reasons"),
+    (Field::Urgent, "urgent", "urgent"),
     (Field::Enterprise, "enterprise", "enterprise"),
     (Field::ReceivedAt, "received_at", "received-at"),
 ];
@@ -539,6 +776,21 @@ pub struct PetitionDraft {
     /// RFC 3339 with offset.
     #[serde(deserialize_with = "text")]
     pub received_at: String,
+    /// Name and address unclear (Art. 23 para. 2).
+    #[serde(deserialize_with = "flag", skip_serializing_if = "is_false")]
+    pub identity_unclear: bool,
+    /// The oral record was read back and confirmed (Art. 19).
+    #[serde(deserialize_with = "flag", skip_serializing_if = "is_false")]
+    pub oral_record_confirmed: bool,
+    /// 被反映对象.
+    #[serde(deserialize_with = "text", skip_serializing_if = "String::is_empty")]
+    pub respondent: String,
+    /// Major or urgent (Art. 25).
+    #[serde(deserialize_with = "flag", skip_serializing_if = "is_false")]
+    pub urgent: bool,
+    /// Wire name of an [`AppealRoute`], or empty.
+    #[serde(deserialize_with = "text", skip_serializing_if = "String::is_empty")]
+    pub appeal_route: String,
 }
 
 /// The petitioner's inputs.
@@ -560,6 +812,9 @@ pub struct DraftPetitioner {
     /// 住址.
     #[serde(deserialize_with = "text")]
     pub address: String,
+    /// Optional passport or other document number (Art. 48).
+    #[serde(deserialize_with = "text", skip_serializing_if = "String::is_empty")]
+    pub document: String,
 }
 
 /// One representative's inputs.
@@ -631,12 +886,15 @@ impl PetitionDraft {
             Field::PetitionerKind => &mut p.kind,
             Field::Name => &mut p.name,
             Field::IdNumber => &mut p.id_number,
+            Field::Document => &mut p.document,
             Field::Phone => &mut p.phone,
             Field::Address => &mut p.address,
             Field::Visitors => &mut self.visitors,
             Field::Category => &mut self.category,
             Field::Subject => &mut self.subject,
             Field::Township => &mut self.township,
+            Field::Respondent => &mut self.respondent,
+            Field::AppealRoute => &mut self.appeal_route,
             Field::Request => &mut self.request,
             Field::Facts => &mut self.facts,
             Field::Reasons => &mut self.reasons,
@@ -644,24 +902,45 @@ impl PetitionDraft {
             Field::RepName(i) => &mut self.representatives.get_mut(i)?.name,
             Field::RepIdNumber(i) => &mut self.representatives.get_mut(i)?.id_number,
             Field::RepPhone(i) => &mut self.representatives.get_mut(i)?.phone,
-            Field::Enterprise | Field::Representatives => return None,
+            Field::Enterprise
+            | Field::IdentityUnclear
+            | Field::OralRecordConfirmed
+            | Field::Urgent
+            | Field::Representatives => return None,
         })
     }
 
-    /// What a text input or select of `field` shows (`"true"`/`"false"` for the enterprise flag).
+    /// The flag behind a checkbox field.
+    fn flag_slot(&mut self, field: Field) -> Option<&mut bool> {
+        Some(match field {
+            Field::Enterprise => &mut self.enterprise,
+            Field::IdentityUnclear => &mut self.identity_unclear,
+            Field::OralRecordConfirmed => &mut self.oral_record_confirmed,
+            Field::Urgent => &mut self.urgent,
+            _ => return None,
+        })
+    }
+
+    /// Whether `field` is a checkbox.
+    pub fn is_flag(field: Field) -> bool {
+        PetitionDraft::default().flag_slot(field).is_some()
+    }
+
+    /// What the input of `field` shows (`"true"`/`"false"` for a checkbox).
     pub fn get(&self, field: Field) -> String {
-        match field {
-            Field::Enterprise => self.enterprise.to_string(),
-            _ => self.clone().slot(field).cloned().unwrap_or_default(),
+        let mut copy = self.clone();
+        if let Some(flag) = copy.flag_slot(field) {
+            return flag.to_string();
         }
+        copy.slot(field).cloned().unwrap_or_default()
     }
 
     /// Sets what the input of `field` holds. Returns whether anything changed.
     pub fn set(&mut self, field: Field, value: String) -> bool {
-        if field == Field::Enterprise {
+        if let Some(flag) = self.flag_slot(field) {
             let on = value == "true";
-            let changed = self.enterprise != on;
-            self.enterprise = on;
+            let changed = *flag != on;
+            *flag = on;
             return changed;
         }
         match self.slot(field) {
@@ -678,10 +957,49 @@ impl PetitionDraft {
         self.visitors.trim().parse().ok()
     }
 
-    /// Whether the visit is collective, so representatives are asked for (Art. 20 para. 3).
+    /// Whether several people came on a visit, so representatives are asked for (Art. 20
+    /// para. 3).
     pub fn is_collective(&self) -> bool {
-        self.visitor_count()
-            .is_some_and(|n| n >= COLLECTIVE_VISITORS)
+        self.channel == wire_name(Channel::Visit)
+            && self
+                .visitor_count()
+                .is_some_and(|n| n >= COLLECTIVE_VISITORS)
+    }
+
+    /// Whether the form asks for `field`, given what the draft holds so far: a resident ID for
+    /// citizens and organizations, a passport or other document under Art. 48, the read-back
+    /// mark for oral petitions (Art. 19), the Art. 31 route for appeals and requests, the
+    /// reception time for letters (the day they arrived; otherwise it is the moment of
+    /// registration), representatives for several visitors. The representatives as a group are
+    /// not an input.
+    pub fn asks_for(&self, field: Field) -> bool {
+        match field {
+            Field::IdNumber => !self.petitioner_kind().is_foreign(),
+            Field::Document => self.petitioner_kind().is_foreign(),
+            Field::OralRecordConfirmed => self.channel().is_oral(),
+            Field::AppealRoute => self.category() == Category::AppealRequest,
+            Field::ReceivedAt => self.channel() == Channel::Letter,
+            Field::Representatives => false,
+            Field::RepName(i) | Field::RepIdNumber(i) | Field::RepPhone(i) => {
+                self.is_collective() && i < self.representatives.len()
+            }
+            _ => true,
+        }
+    }
+
+    /// The petitioner's kind, a person until the draft says otherwise.
+    pub fn petitioner_kind(&self) -> PetitionerKind {
+        self.petitioner.kind.parse().unwrap_or_default()
+    }
+
+    /// The channel, a visit until the draft says otherwise.
+    pub fn channel(&self) -> Channel {
+        self.channel.parse().unwrap_or_default()
+    }
+
+    /// The kind of matter, a suggestion until the draft says otherwise.
+    pub fn category(&self) -> Category {
+        self.category.parse().unwrap_or_default()
     }
 
     /// Whether another representative may be added (at most [`MAX_REPRESENTATIVES`]).
@@ -736,6 +1054,14 @@ impl PetitionDraft {
                 ));
                 now.fixed_offset()
             });
+        // A route chosen before the category changed away from 申诉求决类 is not what the user
+        // means any more: it is dropped, not reported.
+        let appeal_route =
+            if category == Category::AppealRequest && !self.appeal_route.trim().is_empty() {
+                Some(choice(&mut errs, Field::AppealRoute, &self.appeal_route))
+            } else {
+                None
+            };
         let p = &self.petitioner;
         let petition = Petition {
             channel,
@@ -745,6 +1071,7 @@ impl PetitionDraft {
                 id_number: optional(&p.id_number),
                 phone: optional(&p.phone),
                 address: p.address.clone(),
+                document: optional(&p.document),
             },
             visitors,
             representatives: self
@@ -764,6 +1091,11 @@ impl PetitionDraft {
             reasons: self.reasons.clone(),
             enterprise: self.enterprise,
             received_at,
+            identity_unclear: self.identity_unclear,
+            oral_record_confirmed: self.oral_record_confirmed,
+            respondent: self.respondent.clone(),
+            urgent: self.urgent,
+            appeal_route,
         };
         if let Err(more) = petition.validate(subjects, now) {
             errs.extend(more);
@@ -1078,33 +1410,194 @@ mod tests {
         assert!(has(&p, "visitors_min", "visitors"));
     }
 
+    fn representative(name: &str) -> Representative {
+        Representative {
+            name: name.into(),
+            id_number: None,
+            phone: Some("13912345678".into()),
+        }
+    }
+
     #[test]
-    fn a_collective_visit_may_name_up_to_five_representatives() {
+    fn several_visitors_may_name_up_to_five_representatives() {
         let mut p = valid();
         p.visitors = 12;
         p.representatives = (0..5)
-            .map(|i| Representative {
-                name: format!("代表{i}"),
-                ..Default::default()
-            })
+            .map(|i| representative(&format!("代表{i}")))
             .collect();
         assert!(codes(&p).is_empty());
-        p.representatives.push(Representative {
-            name: "代表6".into(),
-            ..Default::default()
-        });
+        p.representatives.push(representative("代表6"));
         assert!(has(&p, "representatives_too_many", "representatives"));
     }
 
     #[test]
-    fn representatives_are_refused_when_fewer_than_five_came() {
+    fn two_visitors_are_already_several_people_because_article_20_sets_no_threshold() {
+        // Art. 20 para. 3: 「多人采用走访形式提出共同的信访事项的，应当推选代表」.
         let mut p = valid();
-        p.visitors = 4;
-        p.representatives = vec![Representative {
-            name: "李四".into(),
-            ..Default::default()
-        }];
+        p.visitors = 2;
+        p.representatives = vec![representative("李四")];
+        assert!(codes(&p).is_empty(), "{:?}", codes(&p));
+        p.visitors = 1;
         assert!(has(&p, "representatives_not_collective", "representatives"));
+    }
+
+    #[test]
+    fn representatives_belong_to_visits_only() {
+        let mut p = valid();
+        p.channel = Channel::Letter;
+        p.visitors = 3;
+        p.representatives = vec![representative("李四")];
+        assert!(has(&p, "representatives_not_visit", "representatives"));
+    }
+
+    #[test]
+    fn a_representative_is_recorded_with_a_name_and_a_phone() {
+        let mut p = valid();
+        p.visitors = 3;
+        p.representatives = vec![Representative {
+            name: String::new(),
+            id_number: None,
+            phone: None,
+        }];
+        assert!(has(&p, "required", "representatives[0].name"));
+        assert!(has(&p, "required", "representatives[0].phone"));
+    }
+
+    #[test]
+    fn a_draft_offers_representatives_from_two_visitors_on_and_only_for_a_visit() {
+        let mut d = draft();
+        d.set(Field::Visitors, "2".into());
+        assert!(d.is_collective());
+        d.set(Field::Channel, "letter".into());
+        assert!(!d.is_collective());
+    }
+
+    #[test]
+    fn a_petition_with_unclear_name_and_address_is_still_registered() {
+        // Art. 23 para. 2: 「但信访人的姓名（名称）、住址不清的除外」 — registered, no notice due.
+        let mut p = valid();
+        p.petitioner.name = String::new();
+        p.petitioner.address = String::new();
+        assert!(has(&p, "required", "petitioner.name"));
+        p.identity_unclear = true;
+        assert!(codes(&p).is_empty(), "{:?}", codes(&p));
+        p.petitioner.name = "张".repeat(MAX_NAME + 1);
+        assert!(has(&p, "too_long", "petitioner.name"));
+    }
+
+    #[test]
+    fn an_appeal_or_request_names_its_article_31_route_and_only_it_does() {
+        let mut p = valid();
+        p.appeal_route = None;
+        assert!(has(&p, "required", "appeal_route"));
+        p.category = Category::Suggestion;
+        assert!(codes(&p).is_empty());
+        p.appeal_route = Some(AppealRoute::Arbitration);
+        assert!(has(&p, "appeal_route_not_appeal", "appeal_route"));
+        crate::assert_wire_names::<AppealRoute>();
+        assert!(AppealRoute::OpinionLetter.has_handling_limit());
+        assert!(!AppealRoute::ProtectionDuty.has_handling_limit());
+        assert_eq!(AppealRoute::OpinionLetter.item(), 6);
+    }
+
+    #[test]
+    fn a_route_chosen_before_the_category_changed_is_dropped_not_reported() {
+        let mut d = draft();
+        d.set(Field::Category, "suggestion".into());
+        let p = d.validate(&default_subject_codes(), now()).unwrap();
+        assert_eq!(p.appeal_route, None);
+    }
+
+    #[test]
+    fn a_foreigner_is_identified_by_a_passport_instead_of_a_resident_id() {
+        // Art. 48: 「对外国人、无国籍人、外国组织信访事项的处理，参照本条例执行」.
+        let mut d = draft();
+        d.set(Field::PetitionerKind, "foreigner".into());
+        d.set(Field::IdNumber, String::new());
+        d.set(Field::Document, " E12345678 ".into());
+        let p = d.validate(&default_subject_codes(), now()).unwrap();
+        assert!(p.petitioner.kind.is_foreign());
+        assert_eq!(p.petitioner.document.as_deref(), Some("E12345678"));
+        let mut bad = p.clone();
+        bad.petitioner.document = Some("E 123/45".into());
+        assert!(has(&bad, "document_format", "petitioner.document"));
+        assert!(PetitionerKind::ForeignOrganization.is_organization());
+    }
+
+    #[test]
+    fn litigation_matters_and_accusations_show_where_they_go() {
+        use Guidance::*;
+        assert_eq!(
+            guidance(Channel::Visit, Category::AppealRequest, LITIGATION_SUBJECT),
+            [LitigationVisit]
+        );
+        assert_eq!(
+            guidance(Channel::Letter, Category::AppealRequest, LITIGATION_SUBJECT),
+            [LitigationWritten]
+        );
+        assert_eq!(
+            guidance(Channel::Visit, Category::Accusation, "land"),
+            [Accusation]
+        );
+        assert!(guidance(Channel::Visit, Category::Suggestion, "land").is_empty());
+    }
+
+    #[test]
+    fn the_form_asks_for_what_applies_to_this_petition_only() {
+        let mut d = draft();
+        assert!(d.asks_for(Field::IdNumber) && !d.asks_for(Field::Document));
+        assert!(d.asks_for(Field::OralRecordConfirmed) && d.asks_for(Field::AppealRoute));
+        assert!(
+            !d.asks_for(Field::ReceivedAt),
+            "a visit is received when registered"
+        );
+        d.set(Field::PetitionerKind, "stateless_person".into());
+        assert!(!d.asks_for(Field::IdNumber) && d.asks_for(Field::Document));
+        d.set(Field::Channel, "letter".into());
+        assert!(!d.asks_for(Field::OralRecordConfirmed) && d.asks_for(Field::ReceivedAt));
+        d.set(Field::Category, "accusation".into());
+        assert!(!d.asks_for(Field::AppealRoute));
+        assert!(!d.asks_for(Field::Representatives) && !d.asks_for(Field::RepName(0)));
+    }
+
+    #[test]
+    fn other_channels_than_the_five_named_ones_are_accepted() {
+        let mut p = valid();
+        p.channel = Channel::Other;
+        assert!(codes(&p).is_empty());
+        assert!(Channel::Visit.is_oral() && Channel::Phone.is_oral() && !Channel::Letter.is_oral());
+    }
+
+    #[test]
+    fn the_new_marks_are_kept_through_the_draft_and_left_out_of_the_json_when_unset() {
+        let mut d = draft();
+        for f in [
+            Field::IdentityUnclear,
+            Field::Urgent,
+            Field::OralRecordConfirmed,
+        ] {
+            assert!(PetitionDraft::is_flag(f));
+            d.set(f, "true".into());
+            assert_eq!(d.get(f), "true");
+        }
+        d.set(Field::Respondent, "某某镇政府".into());
+        let p = d.validate(&default_subject_codes(), now()).unwrap();
+        assert!(p.identity_unclear && p.urgent && p.oral_record_confirmed);
+        assert_eq!(p.respondent, "某某镇政府");
+        let mut plain = valid();
+        plain.oral_record_confirmed = false;
+        plain.appeal_route = None;
+        plain.category = Category::Suggestion;
+        let json = serde_json::to_value(&plain).unwrap();
+        for key in [
+            "identity_unclear",
+            "urgent",
+            "respondent",
+            "appeal_route",
+            "oral_record_confirmed",
+        ] {
+            assert!(json.get(key).is_none(), "{key}");
+        }
     }
 
     #[test]

@@ -233,9 +233,10 @@ async fn an_invalid_record_names_its_field_and_the_rest_of_the_batch_is_stored(b
     let dev = h.device(DeviceRole::Field).await;
     let mut bad = petition("王五");
     bad["petitioner"]["id_number"] = json!("110105194912310021");
+    // One visitor choosing a representative: Art. 20 para. 3 asks 「多人」 for that.
     let mut collective = petition("赵六");
-    collective["visitors"] = json!(3);
-    collective["representatives"] = json!([{"name": "甲"}]);
+    collective["visitors"] = json!(1);
+    collective["representatives"] = json!([{"name": "甲", "phone": "13912345678"}]);
     let (_, ok) = petition_record("张三");
     let (status, body) = h
         .push(
