@@ -119,6 +119,8 @@ bench: pwa server
 	cargo test --release -p lianxin-sync --test against_server a_thousand -- --nocapture
 	$(call banner,browser sync of 200 queued petitions to the release server (Playwright))
 	npx --no-install playwright test tests/e2e/sync.spec.ts -g 'b2:' --reporter=list
+	$(call banner,sync of 100 petitions on 3G / EDGE / GPRS (Chromium network emulation, loopback))
+	node scripts/bench-slow-sync.mjs
 
 # ---- conveniences -----------------------------------------------------------------------------
 fmt:

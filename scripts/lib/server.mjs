@@ -2,7 +2,7 @@
 // SQLite database in a temporary directory, serving dist/. (The Playwright tests have their own,
 // richer fixture in tests/e2e/fixtures/server.ts.)
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -75,6 +75,12 @@ export async function startServer() {
     baseURL,
     start,
     stop,
+    /** Runs a `lianxin-server` subcommand on this server's database; returns its stdout. */
+    run(args) {
+      const r = spawnSync(SERVER_BIN, args, { cwd: dataDir, env, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`lianxin-server ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    },
     async dispose() {
       await stop();
       rmSync(dataDir, { recursive: true, force: true });
