@@ -504,6 +504,7 @@ fn config_page(seq: i64, version: i64, codes: &[&str]) -> PullResponse {
                                 label: None,
                             })
                             .collect(),
+                        ..DeviceConfig::default()
                     },
                 },
             },

@@ -42,6 +42,7 @@ pub fn petition() -> Petition {
         respondent: String::new(),
         urgent: false,
         appeal_route: Some(AppealRoute::OpinionLetter),
+        department: "natural_resources".into(),
     }
 }
 

@@ -326,6 +326,10 @@ pub struct Petition {
     /// For an appeal or request (申诉求决类), which of Art. 31's six ways it goes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appeal_route: Option<AppealRoute>,
+    /// The department it is routed to (a code of the configuration's departments), as suggested
+    /// by [`crate::protocol::DeviceConfig::suggest_department`] or changed by staff.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub department: String,
 }
 
 /// Longest 姓名 / 名称, in characters (an organization's full name can be long).
@@ -541,6 +545,7 @@ impl Petition {
             (Field::Document, p.document.as_deref().unwrap_or("")),
             (Field::Phone, p.phone.as_deref().unwrap_or("")),
             (Field::Respondent, &self.respondent),
+            (Field::Department, &self.department),
             (Field::Subject, &self.subject),
             (Field::Township, &self.township),
             (Field::Request, &self.request),
@@ -573,6 +578,48 @@ pub fn forbidden_character(field: Field, value: &str, multiline: bool) -> Option
         .with_param("char", crate::text::code_point(c))
         .with_param("position", position),
     )
+}
+
+impl Petition {
+    /// [`Petition::validate`] against a device configuration: its subjects, and its departments
+    /// (a known department, and never the unit an accusation accuses, Art. 30 para. 3).
+    pub fn validate_with(
+        &self,
+        config: &crate::protocol::DeviceConfig,
+        now: DateTime<Utc>,
+    ) -> Result<(), Vec<ApiError>> {
+        let mut errs = self
+            .validate(&config.subject_codes(), now)
+            .err()
+            .unwrap_or_default();
+        errs.extend(self.check_department(config));
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
+
+    fn check_department(&self, config: &crate::protocol::DeviceConfig) -> Option<ApiError> {
+        if self.department.is_empty() {
+            return None;
+        }
+        if !config
+            .departments()
+            .iter()
+            .any(|d| d.code == self.department)
+        {
+            return Some(
+                err(
+                    "department_unknown",
+                    "the department is not in the configured list",
+                    Field::Department,
+                )
+                .with_param("department", truncate(&self.department, MAX_SUBJECT)),
+            );
+        }
+        config.check_routing(self.category, &self.department, &self.respondent)
+    }
 }
 
 /// One input of the registration form, and the JSON path its validation errors name. Everything
@@ -617,6 +664,8 @@ pub enum Field {
     Township,
     /// 被反映对象.
     Respondent,
+    /// The department it is routed to (select).
+    Department,
     /// 请求.
     Request,
     /// 事实.
@@ -632,7 +681,7 @@ pub enum Field {
 }
 
 /// Every field that is not a representative's: (field, JSON path, form key), in form order.
-const FIELDS: [(Field, &str, &str); 22] = [
+const FIELDS: [(Field, &str, &str); 23] = [
     (Field::Channel, "channel", "channel"),
     (Field::PetitionerKind, "petitioner.kind", "petitioner-kind"),
     (Field::Name, "petitioner.name", "name"),
@@ -657,6 +706,7 @@ const FIELDS: [(Field, &str, &str); 22] = [
     (Field::Subject, "subject", "subject"),
     (Field::Township, "township", "township"),
     (Field::Respondent, "respondent", "respondent"),
+    (Field::Department, "department", "department"),
     (Field::Request, "request", "request"),
     (Field::Facts, "facts", "facts"),
     (Field::Reasons, "reasons", "reasons"),
@@ -791,6 +841,9 @@ pub struct PetitionDraft {
     /// Wire name of an [`AppealRoute`], or empty.
     #[serde(deserialize_with = "text", skip_serializing_if = "String::is_empty")]
     pub appeal_route: String,
+    /// A department code, or empty.
+    #[serde(deserialize_with = "text", skip_serializing_if = "String::is_empty")]
+    pub department: String,
 }
 
 /// The petitioner's inputs.
@@ -894,6 +947,7 @@ impl PetitionDraft {
             Field::Subject => &mut self.subject,
             Field::Township => &mut self.township,
             Field::Respondent => &mut self.respondent,
+            Field::Department => &mut self.department,
             Field::AppealRoute => &mut self.appeal_route,
             Field::Request => &mut self.request,
             Field::Facts => &mut self.facts,
@@ -984,6 +1038,55 @@ impl PetitionDraft {
                 self.is_collective() && i < self.representatives.len()
             }
             _ => true,
+        }
+    }
+
+    /// [`PetitionDraft::validate`] against a device configuration (subjects and departments,
+    /// see [`Petition::validate_with`]).
+    pub fn validate_with(
+        &self,
+        config: &crate::protocol::DeviceConfig,
+        now: DateTime<Utc>,
+    ) -> Result<Petition, Vec<ApiError>> {
+        let (petition, mut errs) = match self.validate(&config.subject_codes(), now) {
+            Ok(p) => (Some(p), Vec::new()),
+            Err(errs) => (None, errs),
+        };
+        let checked = petition.clone().unwrap_or_else(|| self.best_effort(now));
+        errs.extend(checked.check_department(config));
+        match petition {
+            Some(p) if errs.is_empty() => Ok(p),
+            _ => Err(errs),
+        }
+    }
+
+    /// The petition as far as the draft describes one, for checks that need the whole record
+    /// even when a field is not valid yet.
+    fn best_effort(&self, now: DateTime<Utc>) -> Petition {
+        Petition {
+            channel: self.channel(),
+            petitioner: Petitioner {
+                kind: self.petitioner_kind(),
+                name: self.petitioner.name.clone(),
+                address: self.petitioner.address.clone(),
+                ..Petitioner::default()
+            },
+            visitors: self.visitor_count().unwrap_or(1),
+            representatives: Vec::new(),
+            category: self.category(),
+            subject: self.subject.clone(),
+            township: self.township.clone(),
+            request: self.request.clone(),
+            facts: self.facts.clone(),
+            reasons: self.reasons.clone(),
+            enterprise: self.enterprise,
+            received_at: now.fixed_offset(),
+            identity_unclear: self.identity_unclear,
+            oral_record_confirmed: self.oral_record_confirmed,
+            respondent: self.respondent.clone(),
+            urgent: self.urgent,
+            appeal_route: None,
+            department: self.department.trim().to_owned(),
         }
     }
 
@@ -1096,6 +1199,7 @@ impl PetitionDraft {
             respondent: self.respondent.clone(),
             urgent: self.urgent,
             appeal_route,
+            department: self.department.trim().to_owned(),
         };
         if let Err(more) = petition.validate(subjects, now) {
             errs.extend(more);
@@ -1558,6 +1662,43 @@ mod tests {
         d.set(Field::Category, "accusation".into());
         assert!(!d.asks_for(Field::AppealRoute));
         assert!(!d.asks_for(Field::Representatives) && !d.asks_for(Field::RepName(0)));
+    }
+
+    #[test]
+    fn an_accusation_routed_to_the_unit_it_accuses_is_refused() {
+        // Art. 30 para. 3.
+        let config = crate::protocol::DeviceConfig::builtin();
+        let mut d = draft();
+        d.set(Field::Category, "accusation".into());
+        d.set(Field::Respondent, "城关派出所".into());
+        d.set(Field::Department, "public_security".into());
+        let errs = d.validate_with(&config, now()).unwrap_err();
+        assert!(errs
+            .iter()
+            .any(|e| e.code == "department_accused" && e.field.as_deref() == Some("department")));
+        d.set(Field::Department, "discipline".into());
+        assert!(d.validate_with(&config, now()).is_ok());
+        d.set(Field::Department, "ministry_of_magic".into());
+        let errs = d.validate_with(&config, now()).unwrap_err();
+        assert_eq!(errs[0].code, "department_unknown");
+    }
+
+    #[test]
+    fn the_accused_check_runs_even_while_other_fields_are_still_wrong() {
+        let config = crate::protocol::DeviceConfig::builtin();
+        let mut d = draft();
+        d.set(Field::Category, "accusation".into());
+        d.set(Field::Respondent, "公安局".into());
+        d.set(Field::Department, "public_security".into());
+        d.set(Field::Facts, String::new());
+        let codes: Vec<_> = d
+            .validate_with(&config, now())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.code)
+            .collect();
+        assert!(codes.contains(&"required".to_owned()));
+        assert!(codes.contains(&"department_accused".to_owned()));
     }
 
     #[test]

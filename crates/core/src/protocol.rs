@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::petition::DEFAULT_SUBJECTS;
+use crate::routing::{DepartmentEntry, RoutingRule};
 
 use crate::quiz::Campaign;
 use crate::status::PetitionStatus;
@@ -262,7 +263,7 @@ pub enum ChangeBody {
 /// device through the pull feed, so a tablet never accepts a draft that its server will refuse
 /// for a rule the server was configured with. Later versions add departments, routing tables and
 /// holiday calendars here, as optional fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceConfig {
     /// Increases with every change the server publishes; a device keeps the highest it has seen.
@@ -270,6 +271,14 @@ pub struct DeviceConfig {
     pub version: i64,
     /// The subject list (事项分类), in the order a form offers them.
     pub subjects: Vec<SubjectEntry>,
+    /// The departments matters are routed to; empty means the built-in ones
+    /// ([`DeviceConfig::departments`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub departments: Vec<DepartmentEntry>,
+    /// Subject (× township) → department; empty means the built-in table
+    /// ([`DeviceConfig::routing`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routing: Vec<RoutingRule>,
 }
 
 /// One entry of the subject list.
@@ -296,6 +305,8 @@ impl DeviceConfig {
                     label: None,
                 })
                 .collect(),
+            departments: Vec::new(),
+            routing: Vec::new(),
         }
     }
 
@@ -445,6 +456,8 @@ mod tests {
                         code: "mining".into(),
                         label: Some("矿产".into()),
                     }],
+                    departments: vec![],
+                    routing: vec![],
                 },
             },
         };
@@ -462,6 +475,8 @@ mod tests {
         let newer = DeviceConfig {
             version: 1,
             subjects: vec![],
+            departments: vec![],
+            routing: vec![],
         };
         assert_eq!(builtin.clone().newest(newer.clone()), newer);
         assert_eq!(newer.clone().newest(builtin), newer);

@@ -60,8 +60,7 @@ pub fn validate_draft(
 ) -> Result<Validated, Vec<ApiError>> {
     let payload = match draft.kind {
         RecordKind::Petition => {
-            let petition =
-                PetitionDraft::from_json(&draft.form).validate(&config.subject_codes(), now)?;
+            let petition = PetitionDraft::from_json(&draft.form).validate_with(config, now)?;
             to_payload(&petition)?
         }
         RecordKind::QuizAttempt => {
@@ -175,6 +174,7 @@ mod tests {
                 code: "mining".into(),
                 label: Some("矿产".into()),
             }],
+            ..DeviceConfig::default()
         };
         assert!(validate_draft(&d, &config, example::now()).is_ok());
     }

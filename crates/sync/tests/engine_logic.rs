@@ -616,6 +616,7 @@ fn config(version: i64, codes: &[&str]) -> DeviceConfig {
                 label: None,
             })
             .collect(),
+        ..DeviceConfig::default()
     }
 }
 

@@ -44,6 +44,7 @@ pub fn to_publish(
         _ => Some(DeviceConfig {
             version: newest.map_or(0, |c| c.version).max(0) + 1,
             subjects: subjects.to_vec(),
+            ..DeviceConfig::default()
         }),
     }
 }
@@ -86,6 +87,7 @@ mod tests {
         let published = DeviceConfig {
             version: 3,
             subjects: vec![entry("land", None)],
+            ..DeviceConfig::default()
         };
         assert_eq!(to_publish(&[entry("land", None)], Some(&published)), None);
     }
@@ -95,6 +97,7 @@ mod tests {
         let published = DeviceConfig {
             version: 3,
             subjects: vec![entry("land", None)],
+            ..DeviceConfig::default()
         };
         let relabelled = [entry("land", Some("土地"))];
         assert_eq!(
