@@ -4,6 +4,13 @@
 //! against the device's newest configuration, and queues it in one step; a refusal comes back as
 //! errors on their fields. On a kiosk only the draft being registered in this tab opens
 //! (`privacy`).
+//!
+//! The same draft may be open in another tab (or the installed app's window). Each save says
+//! which revision it was based on, and the store merges it with the other tab's (issue 14); the
+//! tabs tell each other of every save over a `BroadcastChannel` ([`DraftChannel`]) and show the
+//! other's text at once, keeping what this tab typed since. A field both tabs changed keeps the
+//! text saved first, and the tab that lost shows its own text to copy. A draft finalized or
+//! deleted elsewhere is said to be so, with a link to its record, and no longer saved.
 
 use std::rc::Rc;
 
@@ -12,18 +19,22 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use lianxin_browser::DraftChannel;
 use lianxin_core::petition::{Field, PetitionDraft, PetitionerKind};
 use lianxin_core::protocol::{DeviceConfig, SubjectEntry};
 use lianxin_sync::finalize::FinalizeError;
-use lianxin_sync::{Draft, Store, StoreError};
+use lianxin_sync::merge::{self, Conflict};
+use lianxin_sync::{Draft, DraftNotice, DraftSaved, DraftTombstone, Store, StoreError};
 use uuid::Uuid;
 
-use crate::app_state::{use_device_role, use_refresh, use_services, use_write_error, Autosave};
+use crate::app_state::{
+    use_device_role, use_refresh, use_services, use_write_error, AppStore, Autosave,
+};
 use crate::components::form_field::FormCtx;
 use crate::components::page_title::PageTitle;
 use crate::components::petition_form::{field_label, PetitionFields};
 use crate::errors;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t, t_string, td_string, use_i18n};
 use crate::petition_draft::general_errors;
 use crate::privacy::{may_open_draft, use_session};
 use crate::routes::{self, parse_petition_id};
@@ -122,25 +133,117 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
     let write_error = use_write_error();
     let session = use_session();
     let navigate = use_navigate();
+    let id = draft.id;
     let ctx = FormCtx::new(
         PetitionDraft::from_json(&draft.form),
         draft.problem.clone().into_iter().collect(),
     );
-    let record = StoredValue::new_local(draft);
+    let record = StoredValue::new_local(draft.clone());
     let save_state = RwSignal::new(SaveState::Saved);
-    let autosave = StoredValue::new_local(services.store().map(|store| {
+    // What another tab did that this one must say: a field both changed (with this tab's text),
+    // the draft changed before this tab's finalize, or the draft is gone (finalized or deleted).
+    let conflicts = RwSignal::new(Vec::<Conflict>::new());
+    let changed = RwSignal::new(false);
+    let gone = RwSignal::new(None::<DraftTombstone>);
+    let channel = StoredValue::new_local(None::<Rc<DraftChannel>>);
+    let announce = move |notice: DraftNotice| {
+        if let Some(Some(c)) = channel.try_get_value() {
+            c.announce(&notice);
+        }
+    };
+
+    let autosave = StoredValue::new_local(None::<Rc<Autosave<AppStore>>>);
+    // Shows `stored` (another tab's save, or this tab's merged with one): what this tab typed
+    // since `base` stays, everything else becomes the stored text. The cursor stays where it is:
+    // an input whose text does not change is not touched.
+    let adopt = move |base: &serde_json::Value, stored: Draft| {
+        let Some(Some(a)) = autosave.try_get_value() else {
+            return;
+        };
+        a.rebase(stored.clone());
+        let Some(local) = ctx.draft.try_with_untracked(PetitionDraft::to_json) else {
+            return;
+        };
+        let shown = merge::rebase(base, &stored.form, &local);
+        if shown != local {
+            ctx.draft.set(PetitionDraft::from_json(&shown));
+        }
+        record.update_value(|r| {
+            r.revision = stored.revision;
+            r.form = shown.clone();
+        });
+        if shown != stored.form {
+            // This tab's own edits still wait to be written, now based on the stored revision.
+            let mut d = record.get_value();
+            d.updated_at = chrono::Utc::now();
+            a.edit(d);
+        }
+    };
+    let went = move |t: DraftTombstone| {
+        if let Some(Some(a)) = autosave.try_get_value() {
+            a.stop();
+        }
+        save_state.set(SaveState::Saved);
+        gone.set(Some(t));
+    };
+    autosave.set_value(services.store().map(|store| {
         Rc::new(Autosave::new(
             store,
             lianxin_browser::AUTOSAVE_DELAY,
-            move |r| {
-                write_error.note(&r);
-                save_state.set(match r {
-                    Ok(()) => SaveState::Saved,
-                    Err(e) => SaveState::Error(e),
-                });
+            draft,
+            move |sent: &Draft, r: Result<DraftSaved, StoreError>| match r {
+                Ok(saved) => {
+                    write_error.note(&Ok(()));
+                    save_state.set(SaveState::Saved);
+                    if saved.draft.revision > sent.revision {
+                        announce(DraftNotice {
+                            draft_id: saved.draft.id,
+                            revision: saved.draft.revision,
+                            gone: false,
+                        });
+                    }
+                    if !saved.conflicts.is_empty() {
+                        conflicts.update(|c| c.extend(saved.conflicts.iter().cloned()));
+                    }
+                    if saved.draft.form != sent.form {
+                        adopt(&sent.form, saved.draft);
+                    }
+                }
+                Err(StoreError::Gone(t)) => went(t),
+                Err(e) => {
+                    write_error.note(&Err(e.clone()));
+                    save_state.set(SaveState::Error(e));
+                }
             },
         ))
     }));
+    // Another tab saved this draft: show its text; it finalized or deleted it: say so.
+    let store = services.store();
+    channel.set_value(
+        DraftChannel::open(move |notice: DraftNotice| {
+            let (Some(store), Some(Some(a))) = (store.clone(), autosave.try_get_value()) else {
+                return;
+            };
+            if notice.draft_id != id || (!notice.gone && notice.revision <= a.base().revision) {
+                return;
+            }
+            spawn_local(async move {
+                match store.get_draft(id).await {
+                    Ok(Some(stored)) if stored.revision > a.base().revision => {
+                        adopt(&a.base().form, stored)
+                    }
+                    Ok(Some(_)) | Err(_) => {}
+                    Ok(None) => {
+                        if let Ok(Some(t)) = store.draft_tombstone(id).await {
+                            went(t);
+                        }
+                    }
+                }
+            });
+        })
+        .map(Rc::new),
+    );
+
     // The draft record as of the last edit: the form's JSON, stamped now.
     let current = move || {
         let mut d = record.get_value();
@@ -154,8 +257,10 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
         move |_, _, _| {
             let d = current();
             if let Some(a) = autosave.get_value() {
-                save_state.set(SaveState::Saving);
-                a.edit(d);
+                if !a.is_stopped() {
+                    save_state.set(SaveState::Saving);
+                    a.edit(d);
+                }
             }
         },
         false,
@@ -177,27 +282,39 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
     let busy = RwSignal::new(false);
     let finalize = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if busy.get_untracked() || gone.get_untracked().is_some() {
             return;
         }
         let Some(driver) = services.driver() else {
             return;
         };
         busy.set(true);
+        changed.set(false);
         let navigate = navigate.clone();
         spawn_local(async move {
             // A pending autosave is written first, so that it cannot land after the draft has
             // left for the outbox and bring it back.
-            if let Some(a) = autosave.get_value() {
-                let _ = a.flush().await;
-            }
+            let Some(a) = autosave.get_value() else {
+                busy.set(false);
+                return;
+            };
+            let _ = a.flush().await;
+            let base = a.base();
+            let mut draft = current();
+            draft.revision = base.revision;
             let result = driver
                 .engine()
-                .finalize_draft(&current(), chrono::Utc::now())
+                .finalize_draft(&draft, chrono::Utc::now())
                 .await;
             busy.set(false);
             match result {
                 Ok(queued) => {
+                    a.stop();
+                    announce(DraftNotice {
+                        draft_id: id,
+                        revision: base.revision,
+                        gone: true,
+                    });
                     write_error.note(&Ok(()));
                     session.submitted(queued.id);
                     refresh.run();
@@ -209,6 +326,11 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
                     // After the errors have been rendered, so that the input is marked invalid.
                     request_animation_frame(focus_first_invalid);
                 }
+                Err(FinalizeError::Changed(saved)) => {
+                    adopt(&base.form, saved.draft);
+                    changed.set(true);
+                }
+                Err(FinalizeError::Store(StoreError::Gone(t))) => went(t),
                 Err(FinalizeError::Store(e)) => {
                     write_error.note(&Err(e.clone()));
                     save_state.set(SaveState::Error(e));
@@ -236,8 +358,59 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
             })
         })
     };
+    let label_of = move |path: &str| {
+        let locale = i18n.get_locale();
+        let kind: PetitionerKind = ctx
+            .draft
+            .with(|d| d.petitioner.kind.parse().unwrap_or_default());
+        Field::from_path(path).map_or_else(|| path.to_owned(), |f| field_label(locale, f, kind))
+    };
 
     view! {
+        {move || gone.get().map(|t| view! {
+            <p class="notice" role="alert" data-testid="draft-gone"
+                data-state=if t.finalized() { "finalized" } else { "deleted" }>
+                {if t.finalized() { t!(i18n, petition_detail.finalized).into_any() } else { t!(i18n, petition_detail.deleted).into_any() }}
+                " " {t!(i18n, petition_detail.stopped)} " "
+                {t.record_id.map(|r| view! {
+                    <A href=routes::SYNC attr:data-testid="draft-gone-record" attr:data-record-id=r.to_string()>
+                        {t!(i18n, petition_detail.to_record)}
+                    </A>
+                })}
+            </p>
+        })}
+        {move || changed.get().then(|| view! {
+            <p class="notice" role="alert" data-testid="draft-changed">{t!(i18n, petition_detail.changed)}</p>
+        })}
+        {move || {
+            let cs = conflicts.get();
+            (!cs.is_empty()).then(|| view! {
+                <div class="notice" role="alert" data-testid="draft-conflicts">
+                    {cs.into_iter().map(|c| {
+                        let mine = c.mine.as_ref().map(text_of).unwrap_or_default();
+                        let sentence = errors::fill(
+                            td_string!(i18n.get_locale(), petition_detail.conflict),
+                            &[("field", label_of(&c.path))],
+                        );
+                        let copied = RwSignal::new(false);
+                        let to_copy = mine.clone();
+                        view! {
+                            <div class="conflict" data-testid="draft-conflict" data-path=c.path.clone()>
+                                <p>{sentence}</p>
+                                <textarea readonly rows="3" data-testid="conflict-mine" prop:value=mine></textarea>
+                                <button type="button" class="button" data-testid="conflict-copy"
+                                    on:click=move |_| { copy_text(&to_copy); copied.set(true); }>
+                                    {move || if copied.get() { t!(i18n, petition_detail.copied).into_any() } else { t!(i18n, petition_detail.copy).into_any() }}
+                                </button>
+                            </div>
+                        }
+                    }).collect_view()}
+                    <button type="button" class="button" data-testid="conflicts-dismiss" on:click=move |_| conflicts.set(Vec::new())>
+                        {t!(i18n, petition_detail.dismiss)}
+                    </button>
+                </div>
+            })
+        }}
         <form class="form petition-form" on:submit=finalize novalidate>
             <p class="autosave" data-testid="autosave-status" role="status"
                 data-state=move || match save_state.get() { SaveState::Saved => "saved", SaveState::Saving => "saving", SaveState::Error(_) => "error" }>
@@ -255,11 +428,37 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
                     </div>
                 })
             }}
-            <PetitionFields ctx subjects=Signal::stored(subjects) />
-            <button type="submit" class="button button--primary" data-testid="finalize" disabled=move || busy.get()>
-                {t!(i18n, form.finalize)}
-            </button>
+            // A draft that is gone is shown, but can no longer be edited or submitted.
+            <fieldset class="form__fields" disabled=move || gone.get().is_some()>
+                <PetitionFields ctx subjects=Signal::stored(subjects) />
+                <button type="submit" class="button button--primary" data-testid="finalize" disabled=move || busy.get()>
+                    {t!(i18n, form.finalize)}
+                </button>
+            </fieldset>
         </form>
+    }
+}
+
+/// A conflicting value as text to copy: a string as it is, anything else as JSON.
+fn text_of(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Puts `text` on the clipboard (`navigator.clipboard.writeText`), where the browser allows it;
+/// the text stays selectable in its box either way.
+fn copy_text(text: &str) {
+    use wasm_bindgen::{JsCast, JsValue};
+    let navigator = window().navigator();
+    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")) else {
+        return;
+    };
+    if let Ok(write) = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText")) {
+        if let Some(write) = write.dyn_ref::<js_sys::Function>() {
+            let _ = write.call1(&clipboard, &JsValue::from_str(text));
+        }
     }
 }
 

@@ -24,6 +24,7 @@
 
 use std::time::Duration;
 
+pub use lianxin_sync::DraftNotice;
 use lianxin_sync::{PushProgress, SyncError, SyncSummary};
 
 /// The longest autosave debounce the issue allows: an edit must be durable within 300 ms.
@@ -56,6 +57,8 @@ pub enum SyncEvent {
 #[cfg(target_arch = "wasm32")]
 pub mod autosave;
 #[cfg(target_arch = "wasm32")]
+pub mod broadcast;
+#[cfg(target_arch = "wasm32")]
 pub mod compress;
 #[cfg(target_arch = "wasm32")]
 pub mod driver;
@@ -72,6 +75,8 @@ pub mod storage;
 
 #[cfg(target_arch = "wasm32")]
 pub use autosave::Autosave;
+#[cfg(target_arch = "wasm32")]
+pub use broadcast::DraftChannel;
 #[cfg(target_arch = "wasm32")]
 pub use driver::SyncDriver;
 #[cfg(target_arch = "wasm32")]
@@ -90,5 +95,5 @@ pub mod native;
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::{
     download, estimate, is_persistent, request_persistent, unsent_export_file, Autosave,
-    ExportFile, FetchTransport, IdbStore, StorageEstimate, SyncDriver,
+    DraftChannel, ExportFile, FetchTransport, IdbStore, StorageEstimate, SyncDriver,
 };

@@ -11,7 +11,7 @@ use std::time::Duration;
 use lianxin_core::protocol::{
     EnrollRequest, EnrollResponse, PullResponse, PushRequest, PushResponse,
 };
-use lianxin_sync::{Draft, Store, StoreError, SyncEngine, Transport, TransportError};
+use lianxin_sync::{Draft, DraftSaved, Store, StoreError, SyncEngine, Transport, TransportError};
 
 use crate::SyncEvent;
 
@@ -78,26 +78,36 @@ impl<S: Store + 'static, T: Transport + 'static> SyncDriver<S, T> {
 pub struct Autosave<S: Store + Clone + 'static> {
     store: S,
     pending: RefCell<Option<Draft>>,
-    on_saved: Box<dyn Fn(Result<(), StoreError>)>,
+    base: RefCell<Draft>,
+    stopped: std::cell::Cell<bool>,
+    on_saved: OnSaved,
 }
 
+/// Hears each save: the draft as it was sent, and what the store made of it.
+type OnSaved = Box<dyn Fn(&Draft, Result<DraftSaved, StoreError>)>;
+
 impl<S: Store + Clone + 'static> Autosave<S> {
-    /// A saver to `store`; `on_saved` hears every outcome.
+    /// A saver to `store`, based on `base`; `on_saved` hears every outcome.
     pub fn new(
         store: S,
         _delay: Duration,
-        on_saved: impl Fn(Result<(), StoreError>) + 'static,
+        base: Draft,
+        on_saved: impl Fn(&Draft, Result<DraftSaved, StoreError>) + 'static,
     ) -> Self {
         Autosave {
             store,
             pending: RefCell::new(None),
+            base: RefCell::new(base),
+            stopped: std::cell::Cell::new(false),
             on_saved: Box::new(on_saved),
         }
     }
 
     /// Records an edit.
     pub fn edit(&self, draft: Draft) {
-        *self.pending.borrow_mut() = Some(draft);
+        if !self.stopped.get() {
+            *self.pending.borrow_mut() = Some(draft);
+        }
     }
 
     /// Whether an edit waits to be written.
@@ -105,18 +115,59 @@ impl<S: Store + Clone + 'static> Autosave<S> {
         self.pending.borrow().is_some()
     }
 
-    /// Writes the pending edit now.
-    pub async fn flush(&self) -> Result<(), StoreError> {
-        let draft = self.pending.borrow_mut().take();
-        match draft {
-            Some(d) => {
-                let r = self.store.put_draft(&d).await;
-                (self.on_saved)(r.clone());
-                r
-            }
-            None => Ok(()),
+    /// Whether the store refused the draft as finalized or deleted.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.get()
+    }
+
+    /// The stored draft the next save is based on.
+    pub fn base(&self) -> Draft {
+        self.base.borrow().clone()
+    }
+
+    /// Later saves are based on `stored`, when it is newer.
+    pub fn rebase(&self, stored: Draft) {
+        if stored.revision > self.base.borrow().revision {
+            *self.base.borrow_mut() = stored;
         }
     }
+
+    /// Stops saving.
+    pub fn stop(&self) {
+        self.stopped.set(true);
+        self.pending.borrow_mut().take();
+    }
+
+    /// Writes the pending edit now.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        let Some(mut draft) = self.pending.borrow_mut().take() else {
+            return Ok(());
+        };
+        let base = self.base();
+        draft.revision = base.revision;
+        let result = self.store.save_draft(&draft, Some(&base.form)).await;
+        match &result {
+            Ok(saved) => self.rebase(saved.draft.clone()),
+            Err(StoreError::Gone(_)) => self.stop(),
+            Err(_) => {}
+        }
+        let outcome = result.as_ref().map(drop).map_err(Clone::clone);
+        (self.on_saved)(&draft, result);
+        outcome
+    }
+}
+
+/// The browser's drafts channel; natively there are no other tabs to tell.
+pub struct DraftChannel;
+
+impl DraftChannel {
+    /// Natively there is no channel.
+    pub fn open(_on_notice: impl Fn(lianxin_sync::DraftNotice) + 'static) -> Option<DraftChannel> {
+        None
+    }
+
+    /// Tells nobody.
+    pub fn announce(&self, _notice: &lianxin_sync::DraftNotice) {}
 }
 
 /// The browser's storage estimate.

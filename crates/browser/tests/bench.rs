@@ -256,6 +256,7 @@ async fn autosave_of_one_edit_until_durable() {
         let t0 = now();
         s.put_draft(&d).await.unwrap();
         times.push(now() - t0);
+        d.revision += 1; // the next edit is based on the revision just stored
     }
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());
     report(
@@ -270,10 +271,17 @@ async fn autosave_of_one_edit_until_durable() {
     for _ in 0..10 {
         let saved: Rc<RefCell<Option<f64>>> = Rc::default();
         let saved_at = saved.clone();
-        let auto = Autosave::new(s.clone(), lianxin_browser::AUTOSAVE_DELAY, move |r| {
-            r.unwrap();
-            *saved_at.borrow_mut() = Some(now());
-        });
+        let base = s.get_draft(d.id).await.unwrap().unwrap();
+        let auto = Autosave::new(
+            s.clone(),
+            lianxin_browser::AUTOSAVE_DELAY,
+            base,
+            move |_, r| {
+                r.unwrap();
+                *saved_at.borrow_mut() = Some(now());
+            },
+        );
+        d.form["facts"] = format!("{}。", d.form["facts"].as_str().unwrap()).into();
         let t0 = now();
         auto.edit(d.clone());
         while saved.borrow().is_none() {

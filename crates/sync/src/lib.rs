@@ -39,8 +39,8 @@ pub use link::Link;
 pub use memory::MemoryStore;
 pub use merge::Conflict;
 pub use model::{
-    DeviceInfo, Draft, DraftSaved, DraftTombstone, LocalQuizAttempt, OutboxRecord, ReceiptEntry,
-    RecordState, SyncProblem, Transition,
+    DeviceInfo, Draft, DraftNotice, DraftSaved, DraftTombstone, LocalQuizAttempt, OutboxRecord,
+    ReceiptEntry, RecordState, SyncProblem, Transition,
 };
 pub use plan::TransitionPlan;
 pub use store::{

@@ -80,6 +80,20 @@ impl DraftTombstone {
     }
 }
 
+/// What a tab tells the app's other tabs about a draft it saved, finalized or deleted (the
+/// browser sends it over a `BroadcastChannel`). Only which draft and which revision: a tab that
+/// shows the draft reads the text itself from the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftNotice {
+    /// The draft.
+    pub draft_id: Uuid,
+    /// Its revision now in the store.
+    pub revision: u64,
+    /// It was finalized or deleted: it is gone from the drafts.
+    #[serde(default)]
+    pub gone: bool,
+}
+
 /// What [`crate::Store::save_draft`] stored: the draft as it is now (with its new revision; the
 /// tab shows this and bases its next save on it) and the paths where another tab's text was kept
 /// over this save's.
