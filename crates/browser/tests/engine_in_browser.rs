@@ -192,11 +192,16 @@ async fn autosave_writes_a_burst_of_edits_once_and_flush_writes_at_once() {
     let store = fresh("e-autosave").await;
     let saves = Rc::new(Cell::new(0));
     let counter = saves.clone();
-    let auto = Autosave::new(store.clone(), Duration::from_millis(100), move |r| {
-        r.unwrap();
-        counter.set(counter.get() + 1);
-    });
     let mut d = petition("");
+    let auto = Autosave::new(
+        store.clone(),
+        Duration::from_millis(100),
+        d.clone(),
+        move |_, r| {
+            r.unwrap();
+            counter.set(counter.get() + 1);
+        },
+    );
     for text in ["修", "修路", "修村路"] {
         d.form["request"] = text.into();
         auto.edit(d.clone());
