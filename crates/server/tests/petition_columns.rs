@@ -1,9 +1,10 @@
-//! What the console and statistics will query is stored as typed, indexed columns of the
-//! `petitions` table: township, subject, category, status, deadline and the time of reception.
+//! What the console and statistics will query is stored as typed, indexed columns of a petition's
+//! row in `records`: township, subject, category, status, deadline and the time of reception
+//! (`petition_received_at`); the other kinds of record leave them NULL.
 
 mod common;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use common::{petition_record, Backend, Harness};
 use lianxin_core::protocol::DeviceRole;
 use lianxin_core::status::PetitionStatus;
@@ -17,18 +18,49 @@ on_both_backends!(
     petitions_stored_before_the_columns_existed_are_backfilled_from_their_payload,
 );
 
-/// One `petitions` row: township, subject, category, status, deadline, received_at.
+/// A record's query columns: township, subject, category, status, deadline, petition_received_at
+/// (all NULL for a record that is not a petition).
 type Columns = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
+
+const COLUMNS: &str = "SELECT township, subject, category, status, deadline, petition_received_at \
+                       FROM records WHERE id = $1";
+
+/// The columns of a petition, which are all set but the deadline.
+fn petition_columns(
+    c: Columns,
+) -> (
     String,
     String,
     String,
     String,
     Option<DateTime<Utc>>,
     DateTime<Utc>,
-);
+) {
+    let (township, subject, category, status, deadline, received_at) = c;
+    (
+        township.expect("township"),
+        subject.expect("subject"),
+        category.expect("category"),
+        status.expect("status"),
+        deadline,
+        received_at.expect("petition_received_at"),
+    )
+}
 
-const COLUMNS: &str = "SELECT township, subject, category, status, deadline, received_at \
-                       FROM petitions WHERE record_id = $1";
+/// A moment given in China time.
+fn cst(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    lianxin_core::period::china()
+        .with_ymd_and_hms(y, m, d, h, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
 
 async fn columns(url: &str, id: Uuid) -> Columns {
     if url.starts_with("sqlite:") {
@@ -61,17 +93,30 @@ async fn a_stored_petition_is_queryable_by_its_typed_columns(b: Backend) {
     };
     let dev = h.device(DeviceRole::Field).await;
     let (id, rec) = petition_record("张三");
-    let before = lianxin_server::now();
     let (_, body) = h.push(&dev.token, json!([rec])).await;
     assert_eq!(body["results"][0]["outcome"], "stored", "{body}");
-    let (township, subject, category, status, deadline, received_at) = columns(&h.url, id).await;
+    let (township, subject, category, status, deadline, received_at) =
+        petition_columns(columns(&h.url, id).await);
     assert_eq!(township, "城关镇");
     assert_eq!(subject, "land");
     assert_eq!(category, "appeal_request");
     assert_eq!(status, "registered");
-    let deadline = deadline.expect("the Art. 22 routing deadline");
-    assert!(deadline >= before + Duration::days(15), "{deadline}");
     assert_eq!(received_at, example_received_at());
+    // Art. 22 para. 1: routed within 15 days of receipt — the payload's 2026-11-30 19:00 China
+    // time, whenever the tablet synced. 民法典 Art. 201: the day of receipt does not count, so the
+    // last day is Tuesday 12-15; Art. 203: the period ends at 24:00 China time of that day.
+    assert_eq!(deadline, Some(cst(2026, 12, 16, 0)));
+    // The history's first entry says the same: registered on receipt, with that deadline.
+    let view = h
+        .state
+        .db
+        .records
+        .petition_of_device(dev.device_id, id)
+        .await
+        .unwrap()
+        .expect("its own petition");
+    assert_eq!(view.history[0].at, example_received_at());
+    assert_eq!(view.history[0].deadline, deadline);
 }
 
 async fn a_status_change_moves_the_status_and_deadline_columns(b: Backend) {
@@ -85,7 +130,8 @@ async fn a_status_change_moves_the_status_and_deadline_columns(b: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let at = lianxin_server::now();
+    // Accepted on Tuesday 2026-12-01 at 10:00 China time.
+    let at = cst(2026, 12, 1, 10);
     let change = |status| StatusChange {
         registration_no: reg.clone(),
         status,
@@ -102,9 +148,12 @@ async fn a_status_change_moves_the_status_and_deadline_columns(b: Backend) {
         .await
         .unwrap()
         .unwrap();
-    let (_, _, _, status, deadline, _) = columns(&h.url, id).await;
+    let (_, _, _, status, deadline, _) = petition_columns(columns(&h.url, id).await);
     assert_eq!(status, "accepted");
-    assert_eq!(deadline, Some(at + Duration::days(60)));
+    // Art. 34: an Art. 31(6) matter is handled within 60 days of acceptance: 12-01 + 60 = Saturday
+    // 2027-01-30, a rest day, so (民法典 Art. 203) Monday 2027-02-01, to 24:00 China time. (2027 has
+    // no holiday notice in the calendar yet: Monday to Friday are counted as working days.)
+    assert_eq!(deadline, Some(cst(2027, 2, 2, 0)));
     assert_eq!(deadline, event.deadline);
     h.state
         .db
@@ -113,7 +162,7 @@ async fn a_status_change_moves_the_status_and_deadline_columns(b: Backend) {
         .await
         .unwrap()
         .unwrap();
-    let (_, _, _, status, deadline, _) = columns(&h.url, id).await;
+    let (_, _, _, status, deadline, _) = petition_columns(columns(&h.url, id).await);
     assert_eq!(status, "handled");
     assert_eq!(deadline, None, "no deadline runs once handled");
 }
@@ -123,6 +172,7 @@ async fn petitions_stored_before_the_columns_existed_are_backfilled_from_their_p
         return;
     };
     let record_id = Uuid::now_v7();
+    let attempt_id = Uuid::now_v7();
     let device_id = Uuid::now_v7();
     let deadline = "2026-12-15T03:00:00Z".parse::<DateTime<Utc>>().unwrap();
     let now = lianxin_server::now();
@@ -145,7 +195,7 @@ async fn petitions_stored_before_the_columns_existed_are_backfilled_from_their_p
         (
             "INSERT INTO records (id, device_id, kind, payload, received_at) \
              VALUES ($1, $2, 'quiz_attempt', '{}', $3)",
-            vec![Id(Uuid::now_v7()), Id(device_id), Time(now)],
+            vec![Id(attempt_id), Id(device_id), Time(now)],
         ),
         (
             "INSERT INTO status_history (record_id, status, at, deadline) \
@@ -163,7 +213,7 @@ async fn petitions_stored_before_the_columns_existed_are_backfilled_from_their_p
     let db = lianxin_server::db::connect(&url).await.unwrap();
     assert_eq!(db.records.petition_count().await.unwrap(), 1);
     let (township, subject, category, status, backfilled, received_at) =
-        columns(&url, record_id).await;
+        petition_columns(columns(&url, record_id).await);
     assert_eq!(
         (township.as_str(), subject.as_str(), category.as_str()),
         ("城关镇", "land", "appeal_request")
@@ -179,6 +229,11 @@ async fn petitions_stored_before_the_columns_existed_are_backfilled_from_their_p
         .expect("the receipt");
     assert_eq!(view.status, PetitionStatus::Accepted);
     assert_eq!(view.history.len(), 2);
+    assert_eq!(
+        columns(&url, attempt_id).await,
+        (None, None, None, None, None, None),
+        "a quiz attempt has no query columns"
+    );
 }
 
 /// A value to bind.

@@ -7,10 +7,9 @@
 //! batch latency low when many devices push at once. The committer is the only writer of its
 //! transaction ([`Backend::begin_write`]), which is what keeps registration numbers gap-free.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use lianxin_core::protocol::{ChangeBody, PushResult, Receipt, ReceiptView, StatusEvent};
 use sqlx::{Pool, Transaction};
 use tokio::sync::{mpsc, oneshot};
@@ -18,7 +17,7 @@ use uuid::Uuid;
 
 use super::sql::{is_unique_violation, parse_status, Arg, Backend, SqlStore};
 use super::{DbError, DbResult, Device, PetitionRef, RecordRepo};
-use crate::service::numbering::{new_query_code, registration_year, Counter};
+use crate::service::numbering::{new_query_code, Counter, Counters};
 use crate::service::push::{
     judge_repush, stored, NewRecord, PreparedRecord, PushContext, PushItem, PushPlan, StoredRecord,
 };
@@ -35,9 +34,12 @@ pub(super) struct PushJob {
 /// At most this many pushes share one commit (bounds the latency of the first one).
 const MAX_GROUP: usize = 16;
 
-/// Rows per multi-row statement: 7 parameters each stays far below both databases' parameter
-/// limits.
+/// Rows per multi-row statement: 500 × [`RECORD_PARAMS`] = 6,500 parameters stays far below both
+/// databases' limits (SQLite 32,766, PostgreSQL 65,535).
 const ROWS_PER_STATEMENT: usize = 500;
+
+/// Parameters of one row of `records` (see `insert_records`).
+const RECORD_PARAMS: usize = 13;
 
 /// `$first, $first+1, …` for `n` parameters, in parentheses.
 fn placeholders(first: usize, n: usize) -> String {
@@ -142,7 +144,7 @@ impl<DB: Backend> SqlStore<DB> {
         items: Vec<PushItem>,
         ctx: &PushContext,
     ) -> DbResult<Vec<PushResult>> {
-        let mut counter = Self::load_counter(tx, ctx.now).await?;
+        let mut counters = Self::load_counters(tx, &items).await?;
         let ids: Vec<Uuid> = items
             .iter()
             .filter_map(|i| match i {
@@ -151,13 +153,13 @@ impl<DB: Backend> SqlStore<DB> {
             })
             .collect();
         let known = Self::existing_records(tx, &ids).await?;
-        let plan = PushPlan::new(device.id, items, known, &mut counter, ctx);
+        let plan = PushPlan::new(device.id, items, known, &mut counters, ctx);
 
         let results = if plan.fresh.is_empty() {
             plan.written()
         } else {
             sqlx::query("SAVEPOINT bulk").execute(DB::on(tx)).await?;
-            match Self::bulk_insert(tx, device, &plan.fresh, ctx).await {
+            match Self::bulk_insert(tx, device, &plan.fresh).await {
                 Ok(()) => {
                     sqlx::query("RELEASE SAVEPOINT bulk")
                         .execute(DB::on(tx))
@@ -175,18 +177,19 @@ impl<DB: Backend> SqlStore<DB> {
                         return Err(e.into());
                     }
                     // Numbered again, one by one, in the same order: still gap-free.
-                    counter.rewind();
+                    counters.rewind();
                     let PushPlan {
                         mut results,
                         fresh,
                         late,
                     } = plan;
                     for new in fresh {
-                        let r = Self::store_one(tx, device, &new.record, ctx, &mut counter).await?;
+                        let r =
+                            Self::store_one(tx, device, &new.record, ctx, &mut counters).await?;
                         results[new.slot] = Some(r);
                     }
                     for (slot, rec) in late {
-                        let r = Self::store_one(tx, device, &rec, ctx, &mut counter).await?;
+                        let r = Self::store_one(tx, device, &rec, ctx, &mut counters).await?;
                         results[slot] = Some(r);
                     }
                     results
@@ -196,29 +199,37 @@ impl<DB: Backend> SqlStore<DB> {
                 }
             }
         };
-        Self::save_counter(tx, &counter).await?;
+        Self::save_counters(tx, &counters).await?;
         Ok(results)
     }
 
-    /// The registration counter of the year of `now`, created at 0 if the year is new.
-    async fn load_counter(tx: &mut Tx<DB>, now: DateTime<Utc>) -> DbResult<Counter> {
-        let year = registration_year(now);
-        sqlx::query(
-            "INSERT INTO registration_counters (year, last) VALUES ($1, 0) \
-             ON CONFLICT (year) DO NOTHING",
-        )
-        .arg(year)
-        .execute(DB::on(tx))
-        .await?;
-        let row = sqlx::query("SELECT last FROM registration_counters WHERE year = $1")
+    /// The registration counters of the years the push's petitions were received in, each
+    /// created at 0 if the year is new.
+    async fn load_counters(tx: &mut Tx<DB>, items: &[PushItem]) -> DbResult<Counters> {
+        let years: BTreeSet<i64> = items
+            .iter()
+            .filter_map(PushItem::registration_year)
+            .collect();
+        let mut read = Vec::with_capacity(years.len());
+        for year in years {
+            sqlx::query(
+                "INSERT INTO registration_counters (year, last) VALUES ($1, 0) \
+                 ON CONFLICT (year) DO NOTHING",
+            )
             .arg(year)
-            .fetch_one(DB::on(tx))
+            .execute(DB::on(tx))
             .await?;
-        Ok(Counter::new(year, DB::get(&row, "last")?))
+            let row = sqlx::query("SELECT last FROM registration_counters WHERE year = $1")
+                .arg(year)
+                .fetch_one(DB::on(tx))
+                .await?;
+            read.push(Counter::new(year, DB::get(&row, "last")?));
+        }
+        Ok(Counters::new(read))
     }
 
-    async fn save_counter(tx: &mut Tx<DB>, counter: &Counter) -> DbResult<()> {
-        if counter.moved() {
+    async fn save_counters(tx: &mut Tx<DB>, counters: &Counters) -> DbResult<()> {
+        for counter in counters.moved() {
             sqlx::query("UPDATE registration_counters SET last = $2 WHERE year = $1")
                 .arg(counter.year)
                 .arg(counter.last)
@@ -276,75 +287,42 @@ impl<DB: Backend> SqlStore<DB> {
         row.as_ref().map(Self::stored_from_row).transpose()
     }
 
-    /// Inserts one record unless its id exists (false then): its row and, for a petition, its
-    /// query columns and first history entry.
+    /// Inserts one record unless its id exists (false then): its row, with a petition's query
+    /// columns, and a petition's first history entry.
     async fn insert_one(
         tx: &mut Tx<DB>,
         device: &Device,
         rec: &PreparedRecord,
         receipt: &Receipt,
     ) -> Result<bool, sqlx::Error> {
-        let inserted = sqlx::query(
-            "INSERT INTO records \
-             (id, device_id, kind, payload, received_at, registration_no, query_code) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING",
-        )
-        .arg(rec.id)
-        .arg(device.id)
-        .arg(rec.kind)
-        .arg(rec.canonical.as_str())
-        .arg(receipt.received_at)
-        .arg(receipt.registration_no.as_deref())
-        .arg(receipt.query_code.as_deref())
-        .execute(DB::on(tx))
-        .await?;
-        if DB::rows_affected(&inserted) == 0 {
+        let registered = rec
+            .petition
+            .as_ref()
+            .map(|p| status::registered(p.received_at));
+        let row = [(rec, receipt, registered.as_ref())];
+        if Self::insert_records(tx, device, &row, "ON CONFLICT (id) DO NOTHING").await? == 0 {
             return Ok(false);
         }
-        if let Some(facts) = &rec.petition {
-            let event = status::registered(receipt.received_at);
-            sqlx::query(
-                "INSERT INTO petitions \
-                 (record_id, township, subject, category, status, deadline, received_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .arg(rec.id)
-            .arg(facts.township.as_str())
-            .arg(facts.subject.as_str())
-            .arg(facts.category.as_str())
-            .arg(event.status.as_str())
-            .arg(event.deadline)
-            .arg(facts.received_at)
-            .execute(DB::on(tx))
-            .await?;
-            sqlx::query(
-                "INSERT INTO status_history (record_id, status, at, deadline) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .arg(rec.id)
-            .arg(event.status.as_str())
-            .arg(event.at)
-            .arg(event.deadline)
-            .execute(DB::on(tx))
-            .await?;
+        if let Some(event) = &registered {
+            Self::insert_history(tx, &[(rec.id, event)]).await?;
         }
         Ok(true)
     }
 
-    /// Stores one record on its own, numbering it from `counter` if it is stored.
+    /// Stores one record on its own, numbering it from `counters` if it is stored.
     async fn store_one(
         tx: &mut Tx<DB>,
         device: &Device,
         rec: &PreparedRecord,
         ctx: &PushContext,
-        counter: &mut Counter,
+        counters: &mut Counters,
     ) -> DbResult<PushResult> {
-        let petition = rec.petition.is_some();
+        let year = rec.registration_year();
         // A query code collision (one in 2^60 per pair) is retried with a fresh code.
         for _attempt in 0..3 {
             let receipt = Receipt {
-                registration_no: petition.then(|| counter.peek(&ctx.prefix)),
-                query_code: petition.then(new_query_code),
+                registration_no: year.map(|y| counters.peek(&ctx.prefix, y)),
+                query_code: year.map(|_| new_query_code()),
                 received_at: ctx.now,
             };
             if DB::SAVEPOINT_PER_RECORD {
@@ -363,8 +341,8 @@ impl<DB: Backend> SqlStore<DB> {
             }
             match result {
                 Ok(true) => {
-                    if petition {
-                        counter.take(&ctx.prefix);
+                    if let Some(y) = year {
+                        counters.take(&ctx.prefix, y);
                     }
                     return Ok(stored(rec.id, receipt));
                 }
@@ -384,83 +362,102 @@ impl<DB: Backend> SqlStore<DB> {
         )))
     }
 
-    /// Inserts new records, already numbered, in multi-row statements.
+    /// Inserts new records, already numbered, in multi-row statements: one for the records
+    /// (petitions with their query columns), one for the petitions' first history entries.
     async fn bulk_insert(
         tx: &mut Tx<DB>,
         device: &Device,
         fresh: &[NewRecord],
-        ctx: &PushContext,
     ) -> Result<(), sqlx::Error> {
-        let registered = status::registered(ctx.now);
         for chunk in fresh.chunks(ROWS_PER_STATEMENT) {
-            let rows: Vec<String> = (0..chunk.len())
-                .map(|i| placeholders(i * 7 + 1, 7))
-                .collect();
-            let sql = format!(
-                "INSERT INTO records \
-                 (id, device_id, kind, payload, received_at, registration_no, query_code) \
-                 VALUES {}",
-                rows.join(", ")
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for new in chunk {
-                q = q
-                    .arg(new.record.id)
-                    .arg(device.id)
-                    .arg(new.record.kind)
-                    .arg(new.record.canonical.as_str())
-                    .arg(new.receipt.received_at)
-                    .arg(new.receipt.registration_no.as_deref())
-                    .arg(new.receipt.query_code.as_deref());
-            }
-            q.execute(DB::on(tx)).await?;
-
-            let petitions: Vec<_> = chunk
+            // Each petition's Art. 22 routing deadline runs from its own reception.
+            let registered: Vec<Option<StatusEvent>> = chunk
                 .iter()
-                .filter_map(|new| Some((new.record.id, new.record.petition.as_ref()?)))
+                .map(|new| {
+                    let petition = new.record.petition.as_ref()?;
+                    Some(status::registered(petition.received_at))
+                })
                 .collect();
-            if petitions.is_empty() {
-                continue;
-            }
-            let rows: Vec<String> = (0..petitions.len())
-                .map(|i| placeholders(i * 7 + 1, 7))
+            let rows: Vec<_> = chunk
+                .iter()
+                .zip(&registered)
+                .map(|(new, event)| (&new.record, &new.receipt, event.as_ref()))
                 .collect();
-            let sql = format!(
-                "INSERT INTO petitions \
-                 (record_id, township, subject, category, status, deadline, received_at) \
-                 VALUES {}",
-                rows.join(", ")
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (id, facts) in &petitions {
-                q = q
-                    .arg(*id)
-                    .arg(facts.township.as_str())
-                    .arg(facts.subject.as_str())
-                    .arg(facts.category.as_str())
-                    .arg(registered.status.as_str())
-                    .arg(registered.deadline)
-                    .arg(facts.received_at);
-            }
-            q.execute(DB::on(tx)).await?;
-
-            let rows: Vec<String> = (0..petitions.len())
-                .map(|i| placeholders(i * 4 + 1, 4))
+            Self::insert_records(tx, device, &rows, "").await?;
+            let history: Vec<_> = chunk
+                .iter()
+                .zip(&registered)
+                .filter_map(|(new, event)| Some((new.record.id, event.as_ref()?)))
                 .collect();
-            let sql = format!(
-                "INSERT INTO status_history (record_id, status, at, deadline) VALUES {}",
-                rows.join(", ")
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (id, _) in &petitions {
-                q = q
-                    .arg(*id)
-                    .arg(registered.status.as_str())
-                    .arg(registered.at)
-                    .arg(registered.deadline);
-            }
-            q.execute(DB::on(tx)).await?;
+            Self::insert_history(tx, &history).await?;
         }
+        Ok(())
+    }
+
+    /// One multi-row INSERT into `records` (`rows` within [`ROWS_PER_STATEMENT`]), `tail`
+    /// appended to the statement; how many rows it inserted. A petition's row carries its query
+    /// columns and the status and deadline of its registration; another record's are NULL.
+    async fn insert_records(
+        tx: &mut Tx<DB>,
+        device: &Device,
+        rows: &[(&PreparedRecord, &Receipt, Option<&StatusEvent>)],
+        tail: &str,
+    ) -> Result<u64, sqlx::Error> {
+        let values: Vec<String> = (0..rows.len())
+            .map(|i| placeholders(i * RECORD_PARAMS + 1, RECORD_PARAMS))
+            .collect();
+        let sql = format!(
+            "INSERT INTO records \
+             (id, device_id, kind, payload, received_at, registration_no, query_code, \
+              township, subject, category, status, deadline, petition_received_at) \
+             VALUES {} {tail}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (rec, receipt, registered) in rows {
+            let facts = rec.petition.as_ref();
+            q = q
+                .arg(rec.id)
+                .arg(device.id)
+                .arg(rec.kind)
+                .arg(rec.canonical.as_str())
+                .arg(receipt.received_at)
+                .arg(receipt.registration_no.as_deref())
+                .arg(receipt.query_code.as_deref())
+                .arg(facts.map(|f| f.township.as_str()))
+                .arg(facts.map(|f| f.subject.as_str()))
+                .arg(facts.map(|f| f.category.as_str()))
+                .arg(registered.map(|e| e.status.as_str()))
+                .arg(registered.and_then(|e| e.deadline))
+                .arg(facts.map(|f| f.received_at));
+        }
+        Ok(DB::rows_affected(&q.execute(DB::on(tx)).await?))
+    }
+
+    /// One multi-row INSERT into `status_history`, if there is anything to insert.
+    async fn insert_history(
+        tx: &mut Tx<DB>,
+        rows: &[(Uuid, &StatusEvent)],
+    ) -> Result<(), sqlx::Error> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let values: Vec<String> = (0..rows.len())
+            .map(|i| placeholders(i * 4 + 1, 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO status_history (record_id, status, at, deadline) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, event) in rows {
+            q = q
+                .arg(*id)
+                .arg(event.status.as_str())
+                .arg(event.at)
+                .arg(event.deadline);
+        }
+        q.execute(DB::on(tx)).await?;
         Ok(())
     }
 }
@@ -488,8 +485,8 @@ impl<DB: Backend> RecordRepo for SqlStore<DB> {
     async fn receipt_by_query_code(&self, query_code: &str) -> DbResult<Option<ReceiptView>> {
         let mut tx = self.reader.begin().await?;
         let row = sqlx::query(
-            "SELECT r.id, r.registration_no, p.status, r.received_at \
-             FROM records r JOIN petitions p ON p.record_id = r.id WHERE r.query_code = $1",
+            "SELECT id, registration_no, status, received_at FROM records \
+             WHERE query_code = $1 AND kind = 'petition'",
         )
         .arg(query_code)
         .fetch_optional(DB::on(&mut tx))
@@ -506,9 +503,8 @@ impl<DB: Backend> RecordRepo for SqlStore<DB> {
     ) -> DbResult<Option<ReceiptView>> {
         let mut tx = self.reader.begin().await?;
         let row = sqlx::query(
-            "SELECT r.id, r.registration_no, p.status, r.received_at \
-             FROM records r JOIN petitions p ON p.record_id = r.id \
-             WHERE r.id = $1 AND r.device_id = $2",
+            "SELECT id, registration_no, status, received_at FROM records \
+             WHERE id = $1 AND device_id = $2 AND kind = 'petition'",
         )
         .arg(record_id)
         .arg(device_id)
@@ -525,8 +521,8 @@ impl<DB: Backend> RecordRepo for SqlStore<DB> {
     ) -> DbResult<Result<StatusEvent, SetStatusError>> {
         let mut tx = DB::begin_write(&self.writer).await?;
         let row = sqlx::query(
-            "SELECT r.id, r.device_id, p.status \
-             FROM records r JOIN petitions p ON p.record_id = r.id WHERE r.registration_no = $1",
+            "SELECT id, device_id, status FROM records \
+             WHERE registration_no = $1 AND kind = 'petition'",
         )
         .arg(change.registration_no.as_str())
         .fetch_optional(DB::on(&mut tx))
@@ -542,7 +538,7 @@ impl<DB: Backend> RecordRepo for SqlStore<DB> {
             Ok(event) => event,
             Err(refused) => return Ok(Err(refused)),
         };
-        sqlx::query("UPDATE petitions SET status = $2, deadline = $3 WHERE record_id = $1")
+        sqlx::query("UPDATE records SET status = $2, deadline = $3 WHERE id = $1")
             .arg(record_id)
             .arg(event.status.as_str())
             .arg(event.deadline)
@@ -571,7 +567,7 @@ impl<DB: Backend> RecordRepo for SqlStore<DB> {
     }
 
     async fn petition_count(&self) -> DbResult<i64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM petitions")
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM records WHERE kind = 'petition'")
             .fetch_one(DB::on_pool(&self.reader))
             .await?;
         Ok(DB::get(&row, "n")?)

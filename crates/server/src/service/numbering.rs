@@ -2,17 +2,22 @@
 //!
 //! A petition's registration number is `<prefix>-<year>-<n>`, `n` counting from 1 in each year of
 //! the bureau's calendar (China Standard Time), without gaps: a record that is refused, or whose
-//! push is rolled back, gives its number back. The storage keeps the last number of each year;
-//! the [`Counter`] here hands the next ones out, and is only correct while its holder is the only
+//! push is rolled back, gives its number back. The year is the one the petition was received in,
+//! not the one it reached the server in: a petition received on 31 December and synced on
+//! 2 January is numbered in December's year. The storage keeps the last number of each year; the
+//! [`Counters`] here hand the next ones out, and are only correct while their holder is the only
 //! writer (see `db::records`).
 
-use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Utc};
+use lianxin_core::period::china_date;
 use rand::Rng;
 
-/// China Standard Time: registration years follow the bureau's calendar, not UTC's.
-pub fn registration_year(now: DateTime<Utc>) -> i64 {
-    let cst = FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    i64::from(now.with_timezone(&cst).year())
+/// The registration year of a petition received at `received_at` (its payload's time): the
+/// year in China Standard Time, the bureau's calendar, not UTC's.
+pub fn registration_year(received_at: DateTime<Utc>) -> i64 {
+    i64::from(china_date(received_at).year())
 }
 
 /// `CZXF-2026-000123`.
@@ -36,8 +41,8 @@ pub fn new_query_code() -> String {
         .collect()
 }
 
-/// The registration counter of one push: read once from storage at its start, advanced in
-/// memory as petitions are numbered, written back (if it moved) before commit.
+/// The registration counter of one year in one push: read once from storage at its start,
+/// advanced in memory as petitions are numbered, written back (if it moved) before commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counter {
     /// The registration year.
@@ -80,6 +85,49 @@ impl Counter {
     }
 }
 
+/// The registration counters of one push, one per year its petitions were received in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    by_year: BTreeMap<i64, Counter>,
+}
+
+impl Counters {
+    /// The counters as read from storage. Every year a push numbers in must be among them (the
+    /// repository reads the years of [`crate::service::push::PushItem::registration_year`]); a
+    /// year that is not counts from 0, and the unique registration number would refuse a clash.
+    pub fn new(read: impl IntoIterator<Item = Counter>) -> Self {
+        Counters {
+            by_year: read.into_iter().map(|c| (c.year, c)).collect(),
+        }
+    }
+
+    fn year(&mut self, year: i64) -> &mut Counter {
+        self.by_year
+            .entry(year)
+            .or_insert_with(|| Counter::new(year, 0))
+    }
+
+    /// The registration number the next petition of `year` gets, without taking it.
+    pub fn peek(&mut self, prefix: &str, year: i64) -> String {
+        self.year(year).peek(prefix)
+    }
+
+    /// The next registration number of `year`.
+    pub fn take(&mut self, prefix: &str, year: i64) -> String {
+        self.year(year).take(prefix)
+    }
+
+    /// Gives back every number taken since the counters were read.
+    pub fn rewind(&mut self) {
+        self.by_year.values_mut().for_each(Counter::rewind);
+    }
+
+    /// The counters that need writing back.
+    pub fn moved(&self) -> impl Iterator<Item = &Counter> {
+        self.by_year.values().filter(|c| c.moved())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -92,6 +140,20 @@ mod tests {
         let after = Utc.with_ymd_and_hms(2026, 12, 31, 16, 0, 0).unwrap();
         assert_eq!(registration_year(before), 2026);
         assert_eq!(registration_year(after), 2027);
+    }
+
+    #[test]
+    fn each_year_counts_on_its_own_and_only_moved_years_are_written_back() {
+        let mut c = Counters::new([Counter::new(2026, 41), Counter::new(2027, 0)]);
+        assert_eq!(c.peek("CZXF", 2026), "CZXF-2026-000042");
+        assert_eq!(c.take("CZXF", 2027), "CZXF-2027-000001");
+        assert_eq!(c.take("CZXF", 2026), "CZXF-2026-000042");
+        assert_eq!(c.take("CZXF", 2027), "CZXF-2027-000002");
+        let moved: Vec<_> = c.moved().map(|c| (c.year, c.last)).collect();
+        assert_eq!(moved, [(2026, 42), (2027, 2)]);
+        c.rewind();
+        assert_eq!(c.moved().count(), 0);
+        assert_eq!(c.take("CZXF", 2026), "CZXF-2026-000042");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use lianxin_core::quiz::{Campaign, QuizAttempt};
 use lianxin_core::Petition;
 use uuid::Uuid;
 
-use super::numbering::Counter;
+use super::numbering::{registration_year, Counters};
 
 /// The columns a petition is queried by (the console, statistics), taken from its payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +54,16 @@ pub struct PreparedRecord {
     pub petition: Option<PetitionFacts>,
 }
 
+impl PreparedRecord {
+    /// For a petition, the year its registration number is counted in: the year (China time)
+    /// it was received in.
+    pub fn registration_year(&self) -> Option<i64> {
+        self.petition
+            .as_ref()
+            .map(|p| registration_year(p.received_at))
+    }
+}
+
 /// One slot of a push: either already answered by validation, or to be stored.
 #[derive(Debug, Clone)]
 pub enum PushItem {
@@ -61,6 +71,16 @@ pub enum PushItem {
     Done(PushResult),
     /// Valid; store it.
     Store(PreparedRecord),
+}
+
+impl PushItem {
+    /// The registration year of a petition to store (see [`PreparedRecord::registration_year`]).
+    pub fn registration_year(&self) -> Option<i64> {
+        match self {
+            PushItem::Store(rec) => rec.registration_year(),
+            PushItem::Done(_) => None,
+        }
+    }
 }
 
 /// Settings a push needs.
@@ -144,13 +164,13 @@ pub struct PushPlan {
 
 impl PushPlan {
     /// Decides each slot of a push, given what is stored under its ids (`known`), numbering the
-    /// new petitions from `counter`. A second copy of an id later in the same push is judged
-    /// against the first, as if that were stored already.
+    /// new petitions from `counters`, each in the year it was received in. A second copy of an id
+    /// later in the same push is judged against the first, as if that were stored already.
     pub fn new(
         device_id: Uuid,
         items: Vec<PushItem>,
         mut known: HashMap<Uuid, StoredRecord>,
-        counter: &mut Counter,
+        counters: &mut Counters,
         ctx: &PushContext,
     ) -> Self {
         let mut plan = PushPlan {
@@ -175,10 +195,10 @@ impl PushPlan {
                 }
                 continue;
             }
-            let petition = rec.petition.is_some();
+            let year = rec.registration_year();
             let receipt = Receipt {
-                registration_no: petition.then(|| counter.take(&ctx.prefix)),
-                query_code: petition.then(super::numbering::new_query_code),
+                registration_no: year.map(|y| counters.take(&ctx.prefix, y)),
+                query_code: year.map(|_| super::numbering::new_query_code()),
                 received_at: ctx.now,
             };
             known.insert(
@@ -343,6 +363,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+    use crate::service::numbering::Counter;
 
     fn ctx() -> PushContext {
         PushContext {
@@ -352,6 +373,11 @@ mod tests {
     }
 
     fn petition(id: Uuid, payload: &str) -> PreparedRecord {
+        received(id, payload, ctx().now)
+    }
+
+    /// A petition received at `at`.
+    fn received(id: Uuid, payload: &str, at: DateTime<Utc>) -> PreparedRecord {
         PreparedRecord {
             id,
             kind: "petition",
@@ -360,9 +386,19 @@ mod tests {
                 township: "城关镇".into(),
                 subject: "land".into(),
                 category: "appeal_request".into(),
-                received_at: ctx().now,
+                received_at: at,
             }),
         }
+    }
+
+    /// The counters as stored: `(year, last)`.
+    fn counters(stored: &[(i64, i64)]) -> Counters {
+        Counters::new(stored.iter().map(|&(y, last)| Counter::new(y, last)))
+    }
+
+    /// The counters a plan moved: `(year, last)`.
+    fn moved(c: &Counters) -> Vec<(i64, i64)> {
+        c.moved().map(|c| (c.year, c.last)).collect()
     }
 
     fn attempt(id: Uuid) -> PreparedRecord {
@@ -394,7 +430,7 @@ mod tests {
     #[test]
     fn new_petitions_are_numbered_in_order_from_the_stored_counter() {
         let device = Uuid::now_v7();
-        let mut counter = Counter::new(2026, 7);
+        let mut counter = counters(&[(2026, 7)]);
         let items = vec![
             PushItem::Store(petition(Uuid::now_v7(), "a")),
             PushItem::Store(attempt(Uuid::now_v7())),
@@ -417,7 +453,33 @@ mod tests {
             ]
         );
         assert!(results[1].receipt.as_ref().unwrap().query_code.is_none());
-        assert_eq!(counter.last, 9);
+        assert_eq!(moved(&counter), [(2026, 9)]);
+    }
+
+    #[test]
+    fn a_petition_is_numbered_in_the_year_it_was_received_in_not_the_year_it_was_synced_in() {
+        let device = Uuid::now_v7();
+        // Received on 31 December 2026 at 23:30 China time (15:30 UTC), synced on 2 January.
+        let new_years_eve = Utc.with_ymd_and_hms(2026, 12, 31, 15, 30, 0).unwrap();
+        let january = Utc.with_ymd_and_hms(2027, 1, 1, 1, 0, 0).unwrap();
+        let items = vec![
+            PushItem::Store(received(Uuid::now_v7(), "a", new_years_eve)),
+            PushItem::Store(received(Uuid::now_v7(), "b", january)),
+        ];
+        assert_eq!(items[0].registration_year(), Some(2026));
+        let ctx = PushContext {
+            prefix: "CZXF".into(),
+            now: Utc.with_ymd_and_hms(2027, 1, 2, 2, 0, 0).unwrap(),
+        };
+        let mut counter = counters(&[(2026, 1203), (2027, 4)]);
+        let plan = PushPlan::new(device, items, HashMap::new(), &mut counter, &ctx);
+        let numbers: Vec<_> = plan
+            .written()
+            .into_iter()
+            .map(|r| r.receipt.unwrap().registration_no.unwrap())
+            .collect();
+        assert_eq!(numbers, ["CZXF-2026-001204", "CZXF-2027-000005"]);
+        assert_eq!(moved(&counter), [(2026, 1204), (2027, 5)]);
     }
 
     #[test]
@@ -425,7 +487,7 @@ mod tests {
         let device = Uuid::now_v7();
         let rec = petition(Uuid::now_v7(), "a");
         let known = HashMap::from([(rec.id, stored_as(&rec, device, "CZXF-2026-000001"))]);
-        let mut counter = Counter::new(2026, 1);
+        let mut counter = counters(&[(2026, 1)]);
         let plan = PushPlan::new(
             device,
             vec![PushItem::Store(rec)],
@@ -445,7 +507,7 @@ mod tests {
                 .as_deref(),
             Some("CZXF-2026-000001")
         );
-        assert!(!counter.moved());
+        assert!(moved(&counter).is_empty());
     }
 
     #[test]
@@ -472,7 +534,7 @@ mod tests {
             PushItem::Store(rec.clone()),
             PushItem::Store(petition(rec.id, "b")),
         ];
-        let mut counter = Counter::new(2026, 0);
+        let mut counter = counters(&[(2026, 0)]);
         let plan = PushPlan::new(device, items, HashMap::new(), &mut counter, &ctx());
         assert_eq!(plan.fresh.len(), 1);
         assert_eq!(plan.late.len(), 2, "both are decided again on a retry");
@@ -482,7 +544,7 @@ mod tests {
             [Outcome::Stored, Outcome::Duplicate, Outcome::Conflict]
         );
         assert_eq!(results[1].receipt, results[0].receipt);
-        assert_eq!(counter.last, 1, "one number only");
+        assert_eq!(moved(&counter), [(2026, 1)], "one number only");
     }
 
     #[test]
@@ -490,7 +552,7 @@ mod tests {
         let device = Uuid::now_v7();
         let refused = invalid(Uuid::now_v7(), ApiError::new("x", "y"));
         let items = vec![refused, PushItem::Store(petition(Uuid::now_v7(), "a"))];
-        let mut counter = Counter::new(2026, 0);
+        let mut counter = counters(&[(2026, 0)]);
         let plan = PushPlan::new(device, items, HashMap::new(), &mut counter, &ctx());
         assert_eq!(plan.fresh[0].slot, 1);
         assert_eq!(
