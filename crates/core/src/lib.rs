@@ -13,6 +13,7 @@ pub mod period;
 pub mod petition;
 pub mod protocol;
 pub mod quiz;
+pub mod repeat;
 pub mod routing;
 pub mod status;
 pub mod text;
