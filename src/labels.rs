@@ -9,6 +9,7 @@
 
 use lianxin_core::petition::{wire_name, AppealRoute, Category, Channel, PetitionerKind};
 use lianxin_core::protocol::{DeviceRole, SubjectEntry};
+use lianxin_core::routing::DepartmentEntry;
 use lianxin_core::status::{IntoEnumIterator, PetitionStatus};
 use lianxin_sync::RecordState;
 
@@ -136,6 +137,39 @@ pub fn subject(locale: Locale, entry: &SubjectEntry) -> String {
     }
 }
 
+/// A built-in department's name, or `None` for a deployment's own code.
+fn builtin_department(locale: Locale, code: &str) -> Option<&'static str> {
+    Some(match code {
+        "petitions_bureau" => td_string!(locale, department.petitions_bureau),
+        "natural_resources" => td_string!(locale, department.natural_resources),
+        "housing" => td_string!(locale, department.housing),
+        "human_resources" => td_string!(locale, department.human_resources),
+        "agriculture" => td_string!(locale, department.agriculture),
+        "ecology" => td_string!(locale, department.ecology),
+        "civil_affairs" => td_string!(locale, department.civil_affairs),
+        "health" => td_string!(locale, department.health),
+        "education" => td_string!(locale, department.education),
+        "transport" => td_string!(locale, department.transport),
+        "market_regulation" => td_string!(locale, department.market_regulation),
+        "public_security" => td_string!(locale, department.public_security),
+        "political_legal" => td_string!(locale, department.political_legal),
+        "discipline" => td_string!(locale, department.discipline),
+        "business_environment" => td_string!(locale, department.business_environment),
+        "township_government" => td_string!(locale, department.township_government),
+        _ => return None,
+    })
+}
+
+/// A department's name: the locale files' for a built-in code, the deployment's label for its
+/// own, the code itself as the last resort.
+pub fn department(locale: Locale, entry: &DepartmentEntry) -> String {
+    match (builtin_department(locale, &entry.code), &entry.label) {
+        (Some(name), _) => name.to_owned(),
+        (None, Some(label)) if !label.trim().is_empty() => label.clone(),
+        _ => entry.code.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,5 +260,16 @@ mod tests {
             "土地征收与补偿"
         );
         assert_eq!(subject(Locale::en, &entry("mining", None)), "mining");
+    }
+
+    #[test]
+    fn every_built_in_department_is_named_in_every_language() {
+        for d in lianxin_core::routing::RoutingTable::builtin().departments {
+            for locale in LANGUAGES {
+                let name = department(locale, &d);
+                assert_ne!(name, d.code, "{} in {locale:?}", d.code);
+                assert_eq!(is_chinese(&name), locale != Locale::en, "{name}");
+            }
+        }
     }
 }

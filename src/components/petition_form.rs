@@ -8,8 +8,10 @@ use leptos::prelude::*;
 use lianxin_core::petition::{
     guidance, AppealRoute, Category, Channel, Field, Guidance, PetitionerKind,
 };
-use lianxin_core::protocol::SubjectEntry;
+use lianxin_core::protocol::{DeviceConfig, SubjectEntry};
+use lianxin_sync::Store;
 
+use crate::app_state::use_services;
 use crate::components::form_field::{
     dom_id, error_dom_id, test_id, CheckField, FormCtx, SelectField, TextField,
 };
@@ -32,6 +34,7 @@ pub fn field_label(locale: Locale, field: Field, kind: PetitionerKind) -> String
         Field::AppealRoute => td_string!(locale, field.appeal_route),
         Field::Respondent => td_string!(locale, field.respondent),
         Field::Urgent => td_string!(locale, field.urgent),
+        Field::Department => td_string!(locale, field.department),
         Field::IdNumber => td_string!(locale, field.id_number),
         Field::Phone => td_string!(locale, field.phone),
         Field::Address => td_string!(locale, field.address),
@@ -107,6 +110,37 @@ pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl
         o
     });
     let asks = move |field: Field| ctx.draft.with(|d| d.asks_for(field));
+    // The departments and routing table of the device's newest configuration (the built-in ones
+    // until the first pull brings the deployment's).
+    let services = use_services();
+    let config = LocalResource::new(move || async move {
+        match services.store() {
+            Some(store) => store.device_config().await.unwrap_or_default(),
+            None => DeviceConfig::builtin(),
+        }
+    });
+    let config = move || config.get().unwrap_or_default();
+    let department_options = Signal::derive(move || {
+        let locale = i18n.get_locale();
+        let mut o = vec![(
+            String::new(),
+            td_string!(locale, form.department_none).to_owned(),
+        )];
+        o.extend(
+            config()
+                .departments()
+                .iter()
+                .map(|d| (d.code.clone(), labels::department(locale, d))),
+        );
+        o
+    });
+    let suggestion = move || {
+        let c = config();
+        ctx.draft
+            .with(|d| c.suggest_department(&d.subject, &d.township, d.category(), &d.respondent))
+            .filter(|code| ctx.draft.with(|d| &d.department != code))
+            .and_then(|code| c.departments().into_iter().find(|d| d.code == code))
+    };
     let route_options = Signal::derive(move || {
         let locale = i18n.get_locale();
         let mut o = vec![(String::new(), td_string!(locale, form.choose).to_owned())];
@@ -119,7 +153,9 @@ pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl
             guidance(d.channel(), d.category(), &d.subject)
                 .into_iter()
                 .map(|g| {
-                    view! { <p class="notice notice--info" data-testid=format!("guidance-{}", <&str>::from(g))>{guidance_text(locale, g)}</p> }
+                    let name: &'static str = g.into();
+                    let test_id = format!("guidance-{name}");
+                    view! { <p class="notice notice--info" data-testid=test_id>{guidance_text(locale, g)}</p> }
                 })
                 .collect_view()
         })
@@ -186,6 +222,21 @@ pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl
             {guidance_notes}
             <TextField ctx field=Field::Township label=label(Field::Township) />
             <TextField ctx field=Field::Respondent label=label(Field::Respondent) />
+            <SelectField ctx field=Field::Department label=label(Field::Department) options=department_options />
+            {move || suggestion().map(|d| {
+                let locale = i18n.get_locale();
+                let name = labels::department(locale, &d);
+                let code = d.code.clone();
+                view! {
+                    <p class="field__hint" data-testid="department-suggestion">
+                        {fill(td_string!(locale, form.department_suggestion), &[("department", name)])} " "
+                        <button type="button" class="button" data-testid="department-use-suggestion"
+                            on:click=move |_| ctx.set(Field::Department, code.clone())>
+                            {td_string!(locale, form.department_use_suggestion)}
+                        </button>
+                    </p>
+                }
+            })}
             <TextField ctx field=Field::Request multiline=true required=true label=label(Field::Request) />
             <TextField ctx field=Field::Facts multiline=true required=true label=label(Field::Facts) />
             <TextField ctx field=Field::Reasons multiline=true label=label(Field::Reasons) />
