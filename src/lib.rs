@@ -149,6 +149,9 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/sync") view={Lazy::<pages::SyncRoute>::new()} />
                     <Route path=path!("/settings") view={Lazy::<pages::SettingsRoute>::new()} />
                     <Route path=path!("/enroll") view={Lazy::<pages::EnrollRoute>::new()} />
+                    <Route path=path!("/records") view={Lazy::<pages::RecordsRoute>::new()} />
+                    <Route path=path!("/records/:id") view={Lazy::<pages::RecordRoute>::new()} />
+                    <Route path=path!("/query") view={Lazy::<pages::QueryRoute>::new()} />
                 </Routes>
             </main>
         </div>

@@ -9,6 +9,10 @@ pub enum NavItem {
     Home,
     /// 信访登记.
     Petitions,
+    /// 登记记录: the petitions finalized on this device, with their receipts.
+    Records,
+    /// 进度查询: the status lookup by query code.
+    Query,
     /// 普法答题.
     Quiz,
     /// 法规.
@@ -21,9 +25,11 @@ pub enum NavItem {
 
 impl NavItem {
     /// The entries in the order the navigation shows them: the daily work first.
-    pub const ALL: [NavItem; 6] = [
+    pub const ALL: [NavItem; 8] = [
         NavItem::Home,
         NavItem::Petitions,
+        NavItem::Records,
+        NavItem::Query,
         NavItem::Quiz,
         NavItem::Law,
         NavItem::Sync,
@@ -35,6 +41,8 @@ impl NavItem {
         match self {
             NavItem::Home => routes::HOME,
             NavItem::Petitions => routes::PETITIONS,
+            NavItem::Records => routes::RECORDS,
+            NavItem::Query => routes::QUERY,
             NavItem::Quiz => routes::QUIZ,
             NavItem::Law => routes::LAW,
             NavItem::Sync => routes::SYNC,
@@ -54,6 +62,8 @@ impl NavItem {
         match self {
             NavItem::Home => "nav-home",
             NavItem::Petitions => "nav-petitions",
+            NavItem::Records => "nav-records",
+            NavItem::Query => "nav-query",
             NavItem::Quiz => "nav-quiz",
             NavItem::Law => "nav-law",
             NavItem::Sync => "nav-sync",

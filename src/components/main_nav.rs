@@ -45,6 +45,8 @@ fn NavLabel(item: NavItem) -> impl IntoView {
     match item {
         NavItem::Home => t!(i18n, nav.home).into_any(),
         NavItem::Petitions => t!(i18n, nav.petitions).into_any(),
+        NavItem::Records => t!(i18n, nav.records).into_any(),
+        NavItem::Query => t!(i18n, nav.query).into_any(),
         NavItem::Quiz => t!(i18n, nav.quiz).into_any(),
         NavItem::Law => t!(i18n, nav.law).into_any(),
         NavItem::Sync => t!(i18n, nav.sync).into_any(),

@@ -2,11 +2,13 @@
 //! petition form's inputs.
 
 pub mod connectivity_indicator;
+pub mod deadline_list;
 pub mod form_field;
 pub mod header;
 pub mod language_switcher;
 pub mod main_nav;
 pub mod page_title;
 pub mod petition_form;
+pub mod receipt_slip;
 pub mod sync_indicator;
 pub mod update_banner;

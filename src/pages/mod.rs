@@ -11,7 +11,10 @@ pub mod not_found;
 pub mod petition_detail;
 pub mod petition_new;
 pub mod petitions;
+pub mod query;
 pub mod quiz;
+pub mod record;
+pub mod records;
 pub mod settings;
 pub mod sync;
 
@@ -91,6 +94,11 @@ lazy_page!(LawRoute, law::Law, law_page);
 lazy_page!(SyncRoute, sync::SyncStatus, sync_page);
 lazy_page!(SettingsRoute, settings::Settings, settings_page);
 lazy_page!(EnrollRoute, enroll::Enroll, enroll_page);
+lazy_page!(RecordsRoute, records::Records, records_page);
+// The record page holds the receipt and its QR encoder (`qrcode`): neither is in the first
+// download.
+lazy_page!(RecordRoute, record::RecordPage, record_page);
+lazy_page!(QueryRoute, query::Query, query_page);
 
 /// How many page modules are being fetched right now; the frame shows a progress bar meanwhile.
 #[derive(Clone, Copy)]
