@@ -101,7 +101,7 @@ async fn a_fresh_device_shows_the_home_page_in_simplified_chinese() {
     // Not enrolled yet; the waiting count (hidden while zero) follows the words.
     assert!(text("[data-testid=sync-indicator]")
         .trim()
-        .starts_with("同步状态: 未登记设备"));
+        .starts_with("同步状态: 未激活设备"));
 }
 
 #[wasm_bindgen_test]
