@@ -319,7 +319,7 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
                     session.submitted(queued.id);
                     refresh.run();
                     driver.sync_now();
-                    navigate(routes::SYNC, Default::default());
+                    navigate(&routes::record_submitted(queued.id), Default::default());
                 }
                 Err(FinalizeError::Invalid(errs)) => {
                     ctx.errors.set(errs);
