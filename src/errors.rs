@@ -406,7 +406,7 @@ mod tests {
             "This enrollment code was already used; ask an administrator for a new one."
         );
         let rejected = SyncError::Rejected(e);
-        assert!(sync_error(Locale::zh_Hans, &rejected).starts_with("注册码已被使用"));
+        assert!(sync_error(Locale::zh_Hans, &rejected).starts_with("激活码已被使用"));
     }
 
     #[test]
