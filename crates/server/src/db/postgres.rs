@@ -30,6 +30,12 @@ impl Backend for Postgres {
     fn rows_affected(result: &PgQueryResult) -> u64 {
         result.rows_affected()
     }
+
+    /// `$n`: PostgreSQL numbers its parameters.
+    fn placeholder(sql: &mut String, n: usize) {
+        use std::fmt::Write;
+        let _ = write!(sql, "${n}");
+    }
 }
 
 /// Connects to `postgres://…` and migrates.

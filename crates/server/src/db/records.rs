@@ -41,10 +41,22 @@ const ROWS_PER_STATEMENT: usize = 500;
 /// Parameters of one row of `records` (see `insert_records`).
 const RECORD_PARAMS: usize = 13;
 
-/// `$first, $first+1, …` for `n` parameters, in parentheses.
-fn placeholders(first: usize, n: usize) -> String {
-    let list: Vec<String> = (first..first + n).map(|i| format!("${i}")).collect();
-    format!("({})", list.join(", "))
+/// The placeholders of `rows` rows of `per_row` parameters each, numbered from 1, as a
+/// multi-row `VALUES` list (or, for one row, an `IN` list): `($1, $2), ($3, $4)` — in the form
+/// the database binds fastest ([`Backend::placeholder`]).
+fn values<DB: Backend>(rows: usize, per_row: usize) -> String {
+    let mut sql = String::with_capacity(rows * (per_row * 7 + 4));
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for col in 0..per_row {
+            if col > 0 {
+                sql.push_str(", ");
+            }
+            DB::placeholder(&mut sql, row * per_row + col + 1);
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 type Tx<DB> = Transaction<'static, DB>;
@@ -263,7 +275,7 @@ impl<DB: Backend> SqlStore<DB> {
             let sql = format!(
                 "SELECT id, device_id, kind, payload, received_at, registration_no, query_code \
                  FROM records WHERE id IN {}",
-                placeholders(1, chunk.len())
+                values::<DB>(1, chunk.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {
@@ -403,15 +415,12 @@ impl<DB: Backend> SqlStore<DB> {
         rows: &[(&PreparedRecord, &Receipt, Option<&StatusEvent>)],
         tail: &str,
     ) -> Result<u64, sqlx::Error> {
-        let values: Vec<String> = (0..rows.len())
-            .map(|i| placeholders(i * RECORD_PARAMS + 1, RECORD_PARAMS))
-            .collect();
         let sql = format!(
             "INSERT INTO records \
              (id, device_id, kind, payload, received_at, registration_no, query_code, \
               township, subject, category, status, deadline, petition_received_at) \
              VALUES {} {tail}",
-            values.join(", ")
+            values::<DB>(rows.len(), RECORD_PARAMS)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (rec, receipt, registered) in rows {
@@ -442,12 +451,9 @@ impl<DB: Backend> SqlStore<DB> {
         if rows.is_empty() {
             return Ok(());
         }
-        let values: Vec<String> = (0..rows.len())
-            .map(|i| placeholders(i * 4 + 1, 4))
-            .collect();
         let sql = format!(
             "INSERT INTO status_history (record_id, status, at, deadline) VALUES {}",
-            values.join(", ")
+            values::<DB>(rows.len(), 4)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (id, event) in rows {

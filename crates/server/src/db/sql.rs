@@ -64,6 +64,10 @@ pub(crate) trait Backend:
     /// How many rows a statement changed.
     fn rows_affected(result: &Self::QueryResult) -> u64;
 
+    /// Appends the placeholder of parameter `n` (from 1) to generated SQL (the multi-row
+    /// statements of a push, whose parameters run into the thousands).
+    fn placeholder(sql: &mut String, n: usize);
+
     /// The value of a column of a row: `DB::get(&row, "id")`.
     fn get<T>(row: &Self::Row, column: &str) -> Result<T, sqlx::Error>
     where

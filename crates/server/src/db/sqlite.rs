@@ -30,6 +30,14 @@ impl Backend for Sqlite {
     fn rows_affected(result: &SqliteQueryResult) -> u64 {
         result.rows_affected()
     }
+
+    /// An anonymous `?`, numbered by position. sqlx binds a numbered `$n` by asking SQLite for
+    /// each parameter's name, which SQLite finds by a linear scan of the statement's names: a
+    /// statement of 1,300 `$n` parameters (a push of 100 petitions) spent a quarter of the
+    /// server's ingest CPU in that lookup alone. Anonymous parameters have no names to scan.
+    fn placeholder(sql: &mut String, _n: usize) {
+        sql.push('?');
+    }
 }
 
 /// Opens `sqlite://path`, creating the file and its directory, and migrates it.
