@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ingest benchmark of issue 3 against a release build of lianxin-server on loopback:
 # 10,000 valid petitions, batches of 100, 10 concurrent clients; records/s, p50/p99 batch
-# latency, and the server's peak RSS (VmHWM).
+# latency, the server's peak RSS (VmHWM) and the CPU time it used.
 #
 #   scripts/bench-ingest.sh sqlite
 #   scripts/bench-ingest.sh postgres      # starts a throwaway PostgreSQL (the newest installed,
@@ -50,3 +50,6 @@ CODE="$("$BIN" enroll --role field --township 城关镇)"
 echo "backend=$backend server=$BIN pid=$SERVER cores=$(nproc)"
 "$BENCH" "http://127.0.0.1:$PORT" "$CODE" "${TOTAL:-10000}" "${BATCH:-100}" "${CLIENTS:-10}"
 grep -E '^VmHWM' "/proc/$SERVER/status" | awk '{print "server_peak_rss_kib=" $2}'
+# CPU time the server process used (user + system, start-up included; SQLite runs inside it,
+# PostgreSQL's own processes are not counted): steadier than records/s on a busy machine.
+awk -v hz="$(getconf CLK_TCK)" '{printf "server_cpu_s=%.2f\n", ($14 + $15) / hz}' "/proc/$SERVER/stat"
