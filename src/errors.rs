@@ -75,6 +75,8 @@ pub const STORE_CODES: &[&str] = &[
     "closed",
     "blocked",
     "corrupt",
+    "draft_finalized",
+    "draft_deleted",
     "other",
 ];
 
@@ -155,6 +157,8 @@ fn store_template(locale: Locale, code: &str) -> Option<&'static str> {
         "closed" => td_string!(locale, store_errors.closed),
         "blocked" => td_string!(locale, store_errors.blocked),
         "corrupt" => td_string!(locale, store_errors.corrupt),
+        "draft_finalized" => td_string!(locale, store_errors.draft_finalized),
+        "draft_deleted" => td_string!(locale, store_errors.draft_deleted),
         "other" => td_string!(locale, store_errors.other),
         _ => return None,
     })
