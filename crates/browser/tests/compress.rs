@@ -19,7 +19,11 @@ async fn a_push_body_is_gzipped_to_well_under_its_size() {
     let json = serde_json::to_string(&records).unwrap();
     let blob = gzip(&json).await.expect("Chromium has CompressionStream");
     let bytes = blob_bytes(&blob).await.unwrap();
-    assert_eq!(&bytes[..3], &[0x1f, 0x8b, 0x08], "a gzip member with deflate");
+    assert_eq!(
+        &bytes[..3],
+        &[0x1f, 0x8b, 0x08],
+        "a gzip member with deflate"
+    );
     assert!(
         bytes.len() * 4 < json.len(),
         "{} bytes of JSON became {}",
