@@ -225,6 +225,9 @@ fn OutboxRow(record: OutboxRecord) -> impl IntoView {
             <span class="list__title">{title}</span>
             <span class=format!("tag tag--{}", state.as_str())>{move || labels::record_state(i18n.get_locale(), state)}</span>
             <span class="list__meta">{t!(i18n, sync.finalized)} " " {local_time(record.finalized_at)}</span>
+            <Show when=details>
+                <A href=routes::record(id) {..} data-testid="outbox-record-link">{t!(i18n, petition_detail.to_record)}</A>
+            </Show>
             {move || details().then(|| receipt.clone()).flatten().map(|r| view! {
                 <dl class="facts">
                     <dt>{t!(i18n, sync.receipt_no)}</dt>
