@@ -53,6 +53,9 @@ async function finalizeOne(page, base) {
   await page.getByTestId('field-facts').fill('小区道路破损已半年，雨天积水');
   await page.waitForSelector('[data-testid=autosave-status][data-state=saved]');
   await page.getByTestId('finalize').click();
+  // The record page confirms the submission; the outbox is one tap away.
+  await page.waitForURL(/\/records\/[0-9a-f-]{36}\?submitted=1$/);
+  await page.getByTestId('nav-sync').click();
   await page.waitForURL(/\/sync$/);
   await page.waitForSelector('[data-testid=outbox-item][data-state=queued]');
 }

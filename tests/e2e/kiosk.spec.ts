@@ -5,7 +5,7 @@
 // in an input; the lists show neutral entries only.
 
 import type { Page } from '@playwright/test';
-import { test, expect, waitForApp, enroll } from './fixtures/test';
+import { test, expect, waitForApp, enroll, fromConfirmationToSync } from './fixtures/test';
 
 const CITIZENS = [
   { name: '王小明', address: '城关镇幸福路8号', request: '请求修缮村口石桥', facts: '石桥栏杆断裂已三月' },
@@ -55,7 +55,7 @@ test('a kiosk shows no earlier citizen’s personal data on any page', async ({ 
   // The first citizen finalizes; their own receipt is theirs to see, in this visit.
   await fillPetition(page, CITIZENS[0]);
   await page.getByTestId('finalize').click();
-  await page.waitForURL(/\/sync$/);
+  await fromConfirmationToSync(page);
   await expect(async () => {
     const state = await page.getByTestId('outbox-item').getAttribute('data-state');
     if (state !== 'sent') await page.getByTestId('sync-now').click({ timeout: 2_000 }).catch(() => {});

@@ -7,7 +7,7 @@
 // The timings of all three profiles for 100 petitions are scripts/bench-slow-sync.mjs.
 
 import type { Page } from '@playwright/test';
-import { test, expect, waitForApp, waitForServiceWorker, enroll, type LianxinServer } from './fixtures/test';
+import { test, expect, waitForApp, waitForServiceWorker, enroll, type LianxinServer, fromConfirmationToSync } from './fixtures/test';
 // @ts-expect-error: a plain ES module shared with the benchmark script
 import { PROFILES, throttle, petitionTexts, queueCopies } from '../../scripts/lib/slow-sync.mjs';
 
@@ -26,7 +26,7 @@ async function finalizeOne(page: Page): Promise<void> {
   await page.getByTestId('field-facts').fill('小区道路破损已半年，雨天积水');
   await expect(page.getByTestId('autosave-status')).toHaveAttribute('data-state', 'saved');
   await page.getByTestId('finalize').click();
-  await page.waitForURL(/\/sync$/);
+  await fromConfirmationToSync(page);
   await expect(page.getByTestId('outbox-item')).toHaveAttribute('data-state', 'queued');
 }
 

@@ -20,6 +20,7 @@ import {
   waitForServiceWorker,
   enroll,
   LianxinServer,
+  fromConfirmationToSync,
 } from './fixtures/test';
 
 const RECEIPT_NO = /^CZXF-\d{4}-\d{6}$/;
@@ -57,7 +58,7 @@ async function finalizePetition(
   await page.getByTestId('field-facts').fill('小区道路破损已半年，雨天积水');
   await expect(page.getByTestId('autosave-status')).toHaveAttribute('data-state', 'saved');
   await page.getByTestId('finalize').click();
-  await page.waitForURL(/\/sync$/);
+  await fromConfirmationToSync(page);
 }
 
 /** The outbox rows of /sync: record id and state. */
@@ -345,7 +346,7 @@ test('c: a record the server refuses as invalid comes back for editing with the 
     await page.getByTestId('field-subject').selectOption('housing');
     await expect(page.getByTestId('autosave-status')).toHaveAttribute('data-state', 'saved');
     await page.getByTestId('finalize').click();
-    await page.waitForURL(/\/sync$/);
+    await fromConfirmationToSync(page);
     await syncUntilAllSent(page, 1, 30_000);
     expect(serverList(strict).map((p) => p.id)).toEqual([id]);
 

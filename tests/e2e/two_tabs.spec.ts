@@ -15,7 +15,7 @@
 //      stored once, numbered 1..200 without a gap, both tabs show all as sent.
 
 import type { BrowserContext, Page } from '@playwright/test';
-import { test, expect, waitForApp, waitForServiceWorker, enroll, LianxinServer } from './fixtures/test';
+import { test, expect, waitForApp, waitForServiceWorker, enroll, LianxinServer, fromConfirmationToSync } from './fixtures/test';
 
 const DRAFT_URL = /\/petitions\/[0-9a-f-]{36}$/;
 const PUSH_PATH = '/api/v1/sync/push';
@@ -181,7 +181,7 @@ for (const notices of ['told', 'lost'] as const) {
     await expect(b.getByTestId('field-facts')).toHaveValue(FACTS);
 
     await a.getByTestId('finalize').click();
-    await a.waitForURL(/\/sync$/);
+    await fromConfirmationToSync(a);
 
     const gone = b.getByTestId('draft-gone');
     if (notices === 'lost') {
@@ -279,7 +279,7 @@ test('d: 200 queued records, sync pressed in both tabs at once and again a secon
   await newDraft(page);
   await fillValid(page);
   await page.getByTestId('finalize').click();
-  await page.waitForURL(/\/sync$/);
+  await fromConfirmationToSync(page);
   await expect(page.getByTestId('outbox-item')).toHaveCount(1);
   await cloneQueuedRecord(page, 200);
   await page.reload();
