@@ -459,7 +459,7 @@ mod tests {
         assert_eq!(found[0].name, "王小明");
         // The example's ID number: the sent record matches by it, newest first.
         let ex = draft();
-        let found = repeats(mine.id, &ex, &[], &[sent.clone()], now);
+        let found = repeats(mine.id, &ex, &[], std::slice::from_ref(&sent), now);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].earlier, Earlier::Record(sent.id));
         assert_eq!(found[0].reason, RepeatReason::SameIdNumber);

@@ -11,6 +11,13 @@
 //! other's text at once, keeping what this tab typed since. A field both tabs changed keeps the
 //! text saved first, and the tab that lost shows its own text to copy. A draft finalized or
 //! deleted elsewhere is said to be so, with a link to its record, and no longer saved.
+//!
+//! A finalize the rules refuse shows an error summary at the top of the form (focused and
+//! announced), each entry a link to its field's input. On a field tablet the first press of
+//! 提交 first checks this device's other drafts and outbox for the same person within 90 days
+//! (`petition_draft::repeats`); a match is warned of, citing Art. 19 para. 3, and the second press
+//! (or 仍然提交) finalizes: staff decide. A draft created by 新建登记 and never edited is deleted
+//! when its page is left (`petition_draft::is_untouched`), so a tap leaves no empty draft behind.
 
 use std::rc::Rc;
 
@@ -22,6 +29,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use lianxin_browser::DraftChannel;
 use lianxin_core::petition::{Field, PetitionDraft, PetitionerKind};
 use lianxin_core::protocol::{DeviceConfig, SubjectEntry};
+use lianxin_core::repeat::RepeatReason;
 use lianxin_sync::finalize::FinalizeError;
 use lianxin_sync::merge::{self, Conflict};
 use lianxin_sync::{Draft, DraftNotice, DraftSaved, DraftTombstone, Store, StoreError};
@@ -30,13 +38,14 @@ use uuid::Uuid;
 use crate::app_state::{
     use_device_role, use_refresh, use_services, use_write_error, AppStore, Autosave,
 };
-use crate::components::form_field::FormCtx;
+use crate::components::form_field::{dom_id, FormCtx};
 use crate::components::page_title::PageTitle;
 use crate::components::petition_form::{field_label, PetitionFields};
 use crate::errors;
+use crate::formatting::local_time;
 use crate::i18n::{t, t_string, td_string, use_i18n};
-use crate::petition_draft::general_errors;
-use crate::privacy::{may_open_draft, use_session};
+use crate::petition_draft::{self, is_untouched, summary, Earlier, Repeat};
+use crate::privacy::{may_open_draft, shows_personal_data, use_session};
 use crate::routes::{self, parse_petition_id};
 
 /// What the autosave status shows (`data-state`).
@@ -75,10 +84,31 @@ fn DraftGate(id: Uuid) -> impl IntoView {
     let role = use_device_role();
     let session = use_session();
     let allowed = Memo::new(move |_| may_open_draft(role.role(), session.own_draft.get(), id));
+    // Whether this page edited the draft; one it never edited, still as 新建登记 created it
+    // (also in the store: no other tab saved it), goes when the page is left. A reload does not
+    // leave it: the page is not disposed then.
+    let touched = StoredValue::new(false);
+    let services = use_services();
+    let refresh = use_refresh();
+    on_cleanup(move || {
+        if touched.try_get_value().unwrap_or(true) {
+            return;
+        }
+        let Some(store) = services.store() else {
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(Some(d)) = store.get_draft(id).await {
+                if is_untouched(&d) && store.delete_draft(id).await.is_ok() {
+                    refresh.run();
+                }
+            }
+        });
+    });
     view! {
         {move || {
             if allowed.get() {
-                view! { <DraftLoader id /> }.into_any()
+                view! { <DraftLoader id touched /> }.into_any()
             } else if role.known() {
                 view! { <p class="notice" data-testid="kiosk-hidden">{t!(i18n, kiosk.hidden)}</p> }.into_any()
             } else {
@@ -89,7 +119,7 @@ fn DraftGate(id: Uuid) -> impl IntoView {
 }
 
 #[component]
-fn DraftLoader(id: Uuid) -> impl IntoView {
+fn DraftLoader(id: Uuid, touched: StoredValue<bool>) -> impl IntoView {
     let i18n = use_i18n();
     let services = use_services();
     let loaded = LocalResource::new(move || {
@@ -112,7 +142,7 @@ fn DraftLoader(id: Uuid) -> impl IntoView {
         </dl>
         {move || match loaded.get() {
             None | Some(None) => view! { <p role="status">{t!(i18n, petition_detail.loading)}</p> }.into_any(),
-            Some(Some((Ok(Some(d)), config))) => view! { <PetitionFormView draft=d subjects=config.subjects /> }.into_any(),
+            Some(Some((Ok(Some(d)), config))) => view! { <PetitionFormView draft=d subjects=config.subjects touched /> }.into_any(),
             Some(Some((Ok(None), _))) => view! {
                 <p class="notice">{t!(i18n, petition_detail.not_a_draft)} " "
                     <A href=routes::SYNC>{t!(i18n, petition_detail.to_sync)}</A>
@@ -126,8 +156,13 @@ fn DraftLoader(id: Uuid) -> impl IntoView {
 }
 
 #[component]
-fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView {
+fn PetitionFormView(
+    draft: Draft,
+    subjects: Vec<SubjectEntry>,
+    touched: StoredValue<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let role = use_device_role();
     let services = use_services();
     let refresh = use_refresh();
     let write_error = use_write_error();
@@ -255,6 +290,7 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
     Effect::watch(
         move || ctx.edits.get(),
         move |_, _, _| {
+            touched.try_set_value(true);
             let d = current();
             if let Some(a) = autosave.get_value() {
                 if !a.is_stopped() {
@@ -280,6 +316,9 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
     });
 
     let busy = RwSignal::new(false);
+    // The repeat check's finding, and whether staff have seen it (the next press finalizes).
+    let repeats = RwSignal::new(Vec::<Repeat>::new());
+    let repeats_seen = StoredValue::new(false);
     let finalize = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() || gone.get_untracked().is_some() {
@@ -302,6 +341,29 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
             let base = a.base();
             let mut draft = current();
             draft.revision = base.revision;
+            // The repeat check, on a field tablet only (a kiosk shows no one's data): once.
+            if shows_personal_data(role.role()) && !repeats_seen.get_value() {
+                if let Some(store) = services.store() {
+                    let found = match (store.list_drafts().await, store.list_outbox(None).await) {
+                        (Ok(drafts), Ok(outbox)) => petition_draft::repeats(
+                            id,
+                            &PetitionDraft::from_json(&draft.form),
+                            &drafts,
+                            &outbox,
+                            chrono::Utc::now(),
+                        ),
+                        // A list that cannot be read does not stop the registration.
+                        _ => Vec::new(),
+                    };
+                    if !found.is_empty() {
+                        repeats_seen.set_value(true);
+                        repeats.set(found);
+                        busy.set(false);
+                        request_animation_frame(|| focus_by_id(REPEAT_ID));
+                        return;
+                    }
+                }
+            }
             let result = driver
                 .engine()
                 .finalize_draft(&draft, chrono::Utc::now())
@@ -323,8 +385,8 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
                 }
                 Err(FinalizeError::Invalid(errs)) => {
                     ctx.errors.set(errs);
-                    // After the errors have been rendered, so that the input is marked invalid.
-                    request_animation_frame(focus_first_invalid);
+                    // After the summary has been rendered; its links lead to each input.
+                    request_animation_frame(|| focus_by_id(SUMMARY_ID));
                 }
                 Err(FinalizeError::Changed(saved)) => {
                     adopt(&base.form, saved.draft);
@@ -339,20 +401,21 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
         });
     };
 
-    let general = move || {
+    // Every error of the last finalize, in the user's language, with the input it links to.
+    let summary_entries = move || {
         let locale = i18n.get_locale();
         ctx.errors.with(|es| {
             ctx.draft.with(|d| {
                 let kind: PetitionerKind = d.petitioner.kind.parse().unwrap_or_default();
-                general_errors(es, d)
+                summary(es, d)
                     .into_iter()
-                    .map(|e| {
+                    .map(|(input, e)| {
                         let label = e
                             .field
                             .as_deref()
                             .and_then(Field::from_path)
                             .map(|f| field_label(locale, f, kind));
-                        errors::api_error(locale, e, label.as_deref())
+                        (input, errors::api_error(locale, e, label.as_deref()))
                     })
                     .collect::<Vec<_>>()
             })
@@ -421,10 +484,33 @@ fn PetitionFormView(draft: Draft, subjects: Vec<SubjectEntry>) -> impl IntoView 
                 }}
             </p>
             {move || {
-                let g = general();
-                (!g.is_empty()).then(|| view! {
-                    <div class="notice notice--error" role="alert" data-testid="form-errors">
-                        <ul>{g.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                let found = repeats.get();
+                (!found.is_empty()).then(|| view! {
+                    <RepeatWarning found />
+                })
+            }}
+            {move || {
+                let entries = summary_entries();
+                (!entries.is_empty()).then(|| view! {
+                    <div class="notice notice--error error-summary" role="alert" tabindex="-1"
+                        id=SUMMARY_ID data-testid="error-summary">
+                        <p><strong>{t!(i18n, form.error_summary)}</strong></p>
+                        <ul>
+                            {entries.into_iter().map(|(input, m)| match input {
+                                Some(f) => {
+                                    let target = dom_id(f);
+                                    view! {
+                                        <li data-testid="error-summary-item">
+                                            <a href=format!("#{target}") data-field=f.key()
+                                                on:click=move |ev| { ev.prevent_default(); focus_by_id(&target); }>
+                                                {m}
+                                            </a>
+                                        </li>
+                                    }.into_any()
+                                }
+                                None => view! { <li data-testid="error-summary-item">{m}</li> }.into_any(),
+                            }).collect_view()}
+                        </ul>
                     </div>
                 })
             }}
@@ -462,11 +548,59 @@ fn copy_text(text: &str) {
     }
 }
 
-fn focus_first_invalid() {
-    if let Ok(Some(el)) = document().query_selector("[aria-invalid=true]") {
-        use wasm_bindgen::JsCast;
+/// The error summary's `id`.
+const SUMMARY_ID: &str = "error-summary";
+/// The repeat warning's `id`.
+const REPEAT_ID: &str = "repeat-warning";
+
+/// Moves the focus to the element `id` (the summary, the warning, or an input of the summary's
+/// links), which scrolls it into view.
+fn focus_by_id(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = document().get_element_by_id(id) {
         if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
             let _ = el.focus();
         }
+    }
+}
+
+/// The repeat check's warning (field tablets only): the earlier petitions of what looks like the
+/// same person, each linked, the rule of Art. 19 para. 3, and that the 90 days are local
+/// practice; 仍然提交 finalizes.
+#[component]
+fn RepeatWarning(found: Vec<Repeat>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="notice notice--warn" role="alert" tabindex="-1" id=REPEAT_ID data-testid="repeat-warning">
+            <p><strong>{t!(i18n, repeat.title)}</strong></p>
+            <p>{t!(i18n, repeat.intro)}</p>
+            <ul>
+                {found.into_iter().map(|r| {
+                    let (href, kind, id) = match r.earlier {
+                        Earlier::Draft(id) => (routes::petition(id), t!(i18n, repeat.draft).into_any(), id),
+                        Earlier::Record(id) => (routes::record(id), t!(i18n, repeat.record).into_any(), id),
+                    };
+                    let reason = match r.reason {
+                        RepeatReason::SameIdNumber => t!(i18n, repeat.same_id_number).into_any(),
+                        RepeatReason::SameNameAndPhone => t!(i18n, repeat.same_name_and_phone).into_any(),
+                    };
+                    let name = if r.name.trim().is_empty() {
+                        t!(i18n, petitions.unnamed).into_any()
+                    } else {
+                        r.name.into_any()
+                    };
+                    view! {
+                        <li data-testid="repeat-item" data-id=id.to_string()>
+                            <A href=href>{kind} ": " {name}</A>
+                            " · " {reason} " · "
+                            <time datetime=r.at.to_rfc3339()>{local_time(r.at)}</time>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <p class="law-quote">{t!(i18n, repeat.law)}</p>
+            <p>{t!(i18n, repeat.practice)}</p>
+            <button type="submit" class="button" data-testid="repeat-submit">{t!(i18n, repeat.submit_anyway)}</button>
+        </div>
     }
 }
