@@ -64,8 +64,8 @@ test('in English the petition form, its options and its errors show no Chinese b
   await expect(page.getByTestId('error-subject')).toHaveText('Subject: please choose one.');
   await expect(page.getByTestId('error-request')).toHaveText('Request: at most 2000 characters (now 2003).');
   await expect(page.getByTestId('error-representatives[0].name')).toBeVisible();
-  // Focus moved to the first invalid input.
-  await expect(page.getByTestId('field-address')).toBeFocused();
+  // Focus moved to the error summary at the top of the form (issue 9); its links lead to the inputs.
+  await expect(page.getByTestId('error-summary')).toBeFocused();
   // Text, not input values: the typed name and request are values.
   const text = await page.locator('#main').innerText();
   expect(text).not.toMatch(/[\u3400-\u9fff]/);
