@@ -1,4 +1,6 @@
-//! `/petitions/new`: creates a draft with the defaults and opens its form.
+//! `/petitions/new`: creates a draft with the defaults and opens its form. A draft nobody typed
+//! into is deleted when its form is left (`petition_draft::is_untouched`, in `petition_detail`),
+//! so a tap on 新建登记 leaves no empty draft behind.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
