@@ -30,6 +30,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+
+/// How far the wire limit lies above the inflated one (see the layers in [`router`]).
+const WIRE_SLACK_BYTES: usize = 64 * 1024;
 use tower_http::map_request_body::MapRequestBodyLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -206,11 +209,14 @@ pub fn router(state: AppState) -> Router {
         // inflated body (DefaultBodyLimit), so a small body that inflates past the limit (a zip
         // bomb) is refused 413 after at most MAX_BODY_BYTES of output, with no more in memory.
         // A cut-off or corrupt gzip body fails while it is read: 400, nothing stored. Another
-        // encoding is answered 415.
+        // encoding is answered 415. The wire limit sits a little above the inflated one, so that
+        // a plain body over the limit meets axum's own limit first, which axum recognises and
+        // answers 413 (the outer limit's error reaches the extractor boxed, as an unknown body
+        // error, which would be a 400).
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
             ServiceBuilder::new()
-                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES + WIRE_SLACK_BYTES))
                 .layer(MapRequestBodyLayer::new(Body::new))
                 .layer(RequestDecompressionLayer::new())
                 .layer(MapRequestBodyLayer::new(Body::new)),
