@@ -62,10 +62,15 @@ pub enum DayKind {
 }
 
 impl HolidayCalendar {
-    /// The calendar bundled with the app (`crates/core/data/holidays.json`).
+    /// The calendar bundled with the app (`crates/core/data/holidays.json`), parsed once.
     pub fn builtin() -> Self {
-        serde_json::from_str(include_str!("../data/holidays.json"))
-            .expect("the bundled holiday calendar parses (tested)")
+        static BUILTIN: std::sync::OnceLock<HolidayCalendar> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                serde_json::from_str(include_str!("../data/holidays.json"))
+                    .expect("the bundled holiday calendar parses (tested)")
+            })
+            .clone()
     }
 
     /// Whether a notice for `year` is known.

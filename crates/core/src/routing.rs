@@ -51,10 +51,15 @@ pub struct RoutingTable {
 }
 
 impl RoutingTable {
-    /// The table bundled with the app.
+    /// The table bundled with the app, parsed once.
     pub fn builtin() -> Self {
-        serde_json::from_str(include_str!("../data/routing.json"))
-            .expect("the bundled routing table parses (tested)")
+        static BUILTIN: std::sync::OnceLock<RoutingTable> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                serde_json::from_str(include_str!("../data/routing.json"))
+                    .expect("the bundled routing table parses (tested)")
+            })
+            .clone()
     }
 }
 
