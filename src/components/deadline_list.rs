@@ -209,17 +209,11 @@ pub fn DeadlineList(rows: Vec<DeadlineRow>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
     use lianxin_core::example::petition as example_petition;
     use lianxin_core::period::china;
     use lianxin_core::status::PetitionStatus;
 
-    fn cst(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-        china()
-            .with_ymd_and_hms(y, m, d, h, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use lianxin_core::example::cst;
 
     fn petition(received: DateTime<Utc>) -> Petition {
         let mut p = example_petition();

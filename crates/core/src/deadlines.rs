@@ -192,15 +192,9 @@ pub fn deadlines(h: &Handling<'_>, calendar: &HolidayCalendar) -> Vec<Deadline> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::period::china;
-    use chrono::{NaiveDate, TimeZone};
+    use chrono::NaiveDate;
 
-    fn cst(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-        china()
-            .with_ymd_and_hms(y, m, d, h, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::example::cst;
 
     fn event(status: PetitionStatus, at: DateTime<Utc>) -> StatusEvent {
         StatusEvent {

@@ -13,6 +13,15 @@ pub fn now() -> DateTime<Utc> {
         .expect("a valid date")
 }
 
+/// A moment given in China time (the bureau's calendar), at the full hour.
+pub fn cst(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    crate::period::china()
+        .with_ymd_and_hms(y, m, d, h, 0, 0)
+        .single()
+        .expect("a valid time")
+        .with_timezone(&Utc)
+}
+
 /// A complete, valid petition: 张三 of 城关镇 comes in person and asks for compensation for land
 /// taken in 2025 (an appeal or request answered by a 信访处理意见书, Art. 31 item 6).
 pub fn petition() -> Petition {

@@ -216,7 +216,9 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
             ServiceBuilder::new()
-                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES + WIRE_SLACK_BYTES))
+                .layer(RequestBodyLimitLayer::new(
+                    MAX_BODY_BYTES + WIRE_SLACK_BYTES,
+                ))
                 .layer(MapRequestBodyLayer::new(Body::new))
                 .layer(RequestDecompressionLayer::new())
                 .layer(MapRequestBodyLayer::new(Body::new)),

@@ -105,18 +105,10 @@ pub fn step(current: PetitionStatus, change: StatusChange) -> Result<StatusEvent
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
-    use lianxin_core::period::china;
 
     use super::*;
 
-    /// A moment given in China time.
-    fn cst(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-        china()
-            .with_ymd_and_hms(y, m, d, h, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use lianxin_core::example::cst;
 
     /// 2026-11-30 20:00 in China (12:00 UTC).
     fn at() -> DateTime<Utc> {
