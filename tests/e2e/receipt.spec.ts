@@ -11,24 +11,14 @@
 
 import type { Page } from '@playwright/test';
 import { test, expect, waitForApp, waitForServiceWorker, enroll } from './fixtures/test';
+import { registerPetition } from './fixtures/petitions';
 
 const RECEIPT_NO = /^CZXF-\d{4}-\d{6}$/;
 const RECORD_URL = /\/records\/([0-9a-f-]{36})\?submitted=1$/;
 
 /** Registers a visit through the form and finalizes it; returns the record page's URL path. */
 async function registerVisit(page: Page): Promise<string> {
-  await page.goto('/petitions/new');
-  await waitForApp(page);
-  await page.waitForURL(/\/petitions\/[0-9a-f-]{36}$/);
-  await page.getByTestId('field-name').fill('张三');
-  await page.getByTestId('field-address').fill('城关镇人民路1号');
-  await page.getByTestId('field-subject').selectOption('housing');
-  await page.getByTestId('field-request').fill('请求维修小区道路');
-  await page.getByTestId('field-facts').fill('小区道路破损已半年，雨天积水');
-  await expect(page.getByTestId('autosave-status')).toHaveAttribute('data-state', 'saved');
-  await page.getByTestId('finalize').click();
-  await page.waitForURL(RECORD_URL);
-  return new URL(page.url()).pathname;
+  return registerPetition(page);
 }
 
 /** Clicks 立即同步 on /sync until the one outbox row is `sent` (the engine may be backing off). */

@@ -9,6 +9,7 @@
 import type { Page } from '@playwright/test';
 import { test, expect, waitForApp, waitForServiceWorker, enroll, type LianxinServer, fromConfirmationToSync } from './fixtures/test';
 // @ts-expect-error: a plain ES module shared with the benchmark script
+import { registerPetition } from './fixtures/petitions';
 import { PROFILES, throttle, petitionTexts, queueCopies } from '../../scripts/lib/slow-sync.mjs';
 
 const PUSH_PATH = '/api/v1/sync/push';
@@ -16,16 +17,7 @@ const COUNT = 40;
 
 /** One petition through the form with the server stopped, so that it stays queued. */
 async function finalizeOne(page: Page): Promise<void> {
-  await page.goto('/petitions/new');
-  await waitForApp(page);
-  await page.waitForURL(/\/petitions\/[0-9a-f-]{36}$/);
-  await page.getByTestId('field-name').fill('张三');
-  await page.getByTestId('field-address').fill('城关镇人民路1号');
-  await page.getByTestId('field-subject').selectOption('housing');
-  await page.getByTestId('field-request').fill('请求维修小区道路');
-  await page.getByTestId('field-facts').fill('小区道路破损已半年，雨天积水');
-  await expect(page.getByTestId('autosave-status')).toHaveAttribute('data-state', 'saved');
-  await page.getByTestId('finalize').click();
+  await registerPetition(page);
   await fromConfirmationToSync(page);
   await expect(page.getByTestId('outbox-item')).toHaveAttribute('data-state', 'queued');
 }

@@ -22,6 +22,13 @@ import {
   LianxinServer,
   fromConfirmationToSync,
 } from './fixtures/test';
+import { registerPetition, cloneQueuedRecord, type PetitionText } from './fixtures/petitions';
+
+/** Registers a minimal valid petition and goes on to /sync. */
+async function finalizePetition(page: Page, text: PetitionText & { base?: string } = {}): Promise<void> {
+  await registerPetition(page, text);
+  await fromConfirmationToSync(page);
+}
 
 const RECEIPT_NO = /^CZXF-\d{4}-\d{6}$/;
 const PUSH_PATH = '/api/v1/sync/push';
@@ -37,28 +44,6 @@ function serverCount(server: LianxinServer): number {
 
 function serverList(server: LianxinServer): StoredPetition[] {
   return JSON.parse(server.run(['petition', 'list', '--json'])) as StoredPetition[];
-}
-
-/**
- * Creates a draft through /petitions/new, fills a minimal valid petition (optional ID number and
- * phone left empty), waits for the autosave, and finalizes it (which navigates to /sync).
- */
-async function finalizePetition(
-  page: Page,
-  opts: { name?: string; subject?: string; base?: string } = {},
-): Promise<void> {
-  const base = opts.base ?? '';
-  await page.goto(`${base}/petitions/new`);
-  await waitForApp(page);
-  await page.waitForURL(/\/petitions\/[0-9a-f-]{36}$/);
-  await page.getByTestId('field-name').fill(opts.name ?? '张三');
-  await page.getByTestId('field-address').fill('城关镇人民路1号');
-  await page.getByTestId('field-subject').selectOption(opts.subject ?? 'housing');
-  await page.getByTestId('field-request').fill('请求维修小区道路');
-  await page.getByTestId('field-facts').fill('小区道路破损已半年，雨天积水');
-  await expect(page.getByTestId('autosave-status')).toHaveAttribute('data-state', 'saved');
-  await page.getByTestId('finalize').click();
-  await fromConfirmationToSync(page);
 }
 
 /** The outbox rows of /sync: record id and state. */
@@ -81,60 +66,6 @@ async function syncUntilAllSent(page: Page, expected: number, timeout: number): 
     expect(now).toHaveLength(expected);
     expect(now.filter((r) => r.state !== 'sent')).toEqual([]);
   }).toPass({ timeout, intervals: [500, 1_000, 2_000] });
-}
-
-/**
- * Copies one queued outbox entry of the app's own IndexedDB (`lianxin`, store `outbox`, envelope
- * `{id, state, json: <UTF-8 JSON bytes of OutboxRecord>}`) into `n - 1` more with fresh record and
- * draft ids: what `n` finalizations through the form would leave, without typing `n` forms.
- */
-async function cloneQueuedRecord(page: Page, n: number): Promise<void> {
-  await page.evaluate(async (count) => {
-    const db: IDBDatabase = await new Promise((resolve, reject) => {
-      const req = indexedDB.open('lianxin');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    try {
-      const all: { id: string; state: string; json: Uint8Array | string }[] = await new Promise((resolve, reject) => {
-        const req = db.transaction('outbox', 'readonly').objectStore('outbox').getAll();
-        req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error);
-      });
-      // `sending` while an attempt against the stopped server is still failing.
-      if (all.length !== 1 || !['queued', 'sending'].includes(all[0].state)) {
-        throw new Error(`expected one unsent outbox entry, found ${JSON.stringify(all.map((e) => e.state))}`);
-      }
-      const raw = all[0].json;
-      const template = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
-      const start = Date.parse(template.finalized_at);
-      const tx = db.transaction('outbox', 'readwrite');
-      const store = tx.objectStore('outbox');
-      const enc = new TextEncoder();
-      for (let i = 1; i < count; i++) {
-        const at = new Date(start + i).toISOString();
-        const record = {
-          ...template,
-          id: crypto.randomUUID(),
-          draft_id: crypto.randomUUID(),
-          state: 'queued',
-          finalized_at: at,
-          updated_at: at,
-          attempts: 0,
-        };
-        delete record.receipt;
-        delete record.error;
-        store.put({ id: record.id, state: 'queued', json: enc.encode(JSON.stringify(record)) });
-      }
-      await new Promise<void>((resolve, reject) => {
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error);
-        tx.onabort = () => reject(tx.error);
-      });
-    } finally {
-      db.close();
-    }
-  }, n);
 }
 
 /**

@@ -16,6 +16,7 @@
 
 import type { BrowserContext, Page } from '@playwright/test';
 import { test, expect, waitForApp, waitForServiceWorker, enroll, LianxinServer, fromConfirmationToSync } from './fixtures/test';
+import { cloneQueuedRecord } from './fixtures/petitions';
 
 const DRAFT_URL = /\/petitions\/[0-9a-f-]{36}$/;
 const PUSH_PATH = '/api/v1/sync/push';
@@ -216,48 +217,6 @@ for (const notices of ['told', 'lost'] as const) {
     expect(serverCount(server)).toBe(1);
     expect(pageErrors.uncaught).toEqual([]);
   });
-}
-
-/**
- * Copies the one unsent outbox entry of the app's IndexedDB into `n - 1` more with fresh ids (as
- * sync.spec does): what `n` finalizations through the form would leave.
- */
-async function cloneQueuedRecord(page: Page, n: number): Promise<void> {
-  await page.evaluate(async (count) => {
-    const db: IDBDatabase = await new Promise((resolve, reject) => {
-      const req = indexedDB.open('lianxin');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    try {
-      const all: { id: string; state: string; json: Uint8Array | string }[] = await new Promise((resolve, reject) => {
-        const req = db.transaction('outbox', 'readonly').objectStore('outbox').getAll();
-        req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error);
-      });
-      if (all.length !== 1) throw new Error(`expected one outbox entry, found ${all.length}`);
-      const raw = all[0].json;
-      const template = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
-      const start = Date.parse(template.finalized_at);
-      const tx = db.transaction('outbox', 'readwrite');
-      const store = tx.objectStore('outbox');
-      const enc = new TextEncoder();
-      for (let i = 1; i < count; i++) {
-        const at = new Date(start + i).toISOString();
-        const record = { ...template, id: crypto.randomUUID(), draft_id: crypto.randomUUID(), state: 'queued', finalized_at: at, updated_at: at, attempts: 0 };
-        delete record.receipt;
-        delete record.error;
-        store.put({ id: record.id, state: 'queued', json: enc.encode(JSON.stringify(record)) });
-      }
-      await new Promise<void>((resolve, reject) => {
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error);
-        tx.onabort = () => reject(tx.error);
-      });
-    } finally {
-      db.close();
-    }
-  }, n);
 }
 
 async function outboxStates(page: Page): Promise<string[]> {
