@@ -98,7 +98,9 @@ fn Shell() -> impl IntoView {
 
     view! {
         <div class="app" data-testid="app-ready">
-            <a class="skip-link" href="#main">
+            // The router takes the click for itself and the browser never moves the focus to the
+            // fragment's target: the link does it (issue 9).
+            <a class="skip-link" href="#main" on:click=skip_to_main>
                 {t!(i18n, skip_to_content)}
             </a>
             <Header />
@@ -161,6 +163,16 @@ fn Shell() -> impl IntoView {
 /// After a client-side navigation, moves keyboard focus to the top of `<main>`: otherwise focus
 /// stays on the link just used, and a screen reader announces nothing of the new page. Not on
 /// the first render, where the browser's own focus handling applies.
+/// The skip link: moves the focus (and the view) to the main content.
+fn skip_to_main(ev: leptos::ev::MouseEvent) {
+    ev.prevent_default();
+    if let Some(main) = document().get_element_by_id("main") {
+        if let Ok(main) = main.dyn_into::<web_sys::HtmlElement>() {
+            let _ = main.focus();
+        }
+    }
+}
+
 fn focus_main_after_navigation() {
     let location = use_location();
     Effect::new(move |previous: Option<String>| {
