@@ -241,6 +241,9 @@ test('c: a record the server refuses as invalid comes back for editing with the 
     await waitForApp(page);
     await enroll(page, strict, strict.baseURL);
     await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 20_000 });
+    // The form must open with the server stopped: from the service worker's cache, which has to
+    // be in control (and its precache, every page module included, complete) first.
+    await waitForServiceWorker(page);
     await strict.stop();
     await finalizePetition(page, { subject: 'other', base: strict.baseURL });
     strict.configure({ LIANXIN_SUBJECTS: 'land,housing,labor' });
