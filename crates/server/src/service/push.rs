@@ -293,7 +293,9 @@ pub fn unknown_kind(id: Uuid) -> PushItem {
     )
 }
 
-/// Validates a petition's payload against the configured subject codes.
+/// Validates a petition's payload by the device's rules: the configured subject codes, and the
+/// departments (a known one, never the unit an accusation accuses: Art. 30 para. 3). The server
+/// publishes no departments of its own yet, so both sides check against the built-in table.
 pub fn prepare_petition(
     id: Uuid,
     payload: serde_json::Value,
@@ -304,7 +306,17 @@ pub fn prepare_petition(
         Ok(p) => p,
         Err(e) => return invalid(id, e.error),
     };
-    if let Err(errs) = p.validate(subjects, now) {
+    let config = lianxin_core::protocol::DeviceConfig {
+        subjects: subjects
+            .iter()
+            .map(|code| lianxin_core::protocol::SubjectEntry {
+                code: code.clone(),
+                label: None,
+            })
+            .collect(),
+        ..Default::default()
+    };
+    if let Err(errs) = p.validate_with(&config, now) {
         return invalid(id, first_error(errs));
     }
     store(id, "petition", &p, Some(PetitionFacts::of(&p)))
@@ -614,5 +626,29 @@ mod tests {
         };
         assert_eq!(r.outcome, Outcome::Invalid);
         assert_eq!(r.error.unwrap().field.as_deref(), Some("subject"));
+    }
+
+    #[test]
+    fn an_accusation_routed_to_the_unit_it_accuses_is_invalid_on_the_department_field() {
+        // Art. 30 para. 3: 「不得将信访人的检举、揭发材料以及有关情况透露或者转给被检举、揭发的人员或者单位」.
+        let mut payload = lianxin_core::example::petition_json();
+        payload["category"] = serde_json::json!("accusation");
+        payload.as_object_mut().unwrap().remove("appeal_route");
+        payload["respondent"] = serde_json::json!("城关镇派出所");
+        payload["department"] = serde_json::json!("public_security");
+        let item = prepare_petition(
+            Uuid::now_v7(),
+            payload,
+            &lianxin_core::petition::default_subject_codes(),
+            lianxin_core::example::now(),
+        );
+        let PushItem::Done(r) = item else {
+            panic!("stored")
+        };
+        let e = r.error.unwrap();
+        assert_eq!(
+            (e.code.as_str(), e.field.as_deref()),
+            ("department_accused", Some("department"))
+        );
     }
 }
