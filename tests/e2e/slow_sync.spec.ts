@@ -64,7 +64,14 @@ test(`${COUNT} different petitions queued on a GPRS link all arrive, each once, 
   const ours = new Set<unknown>();
   page.on('request', (r) => r.url().endsWith(PUSH_PATH) && ours.add(r));
   page.on('requestfinished', (r) => ours.has(r) && pushes.push({ failed: false }));
-  page.on('requestfailed', (r) => ours.has(r) && pushes.push({ failed: true }));
+  // A push counts as failed only if no answer came back: under its network emulation Chromium
+  // sometimes reports a push as aborted (net::ERR_ABORTED) about 150 ms after its 200 answer,
+  // which the app had already applied.
+  page.on('requestfailed', async (r) => {
+    if (!ours.has(r)) return;
+    const answer = await r.response().catch(() => null);
+    pushes.push({ failed: answer === null });
+  });
   const t0 = Date.now();
   await page.getByTestId('sync-now').click();
   await expect
