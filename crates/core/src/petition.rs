@@ -904,6 +904,52 @@ fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     })
 }
 
+/// Which string of a draft each text field is, as one table for reading (`text_slot!(d, f)`)
+/// and writing (`text_slot!(d, f, mut)`); `None` for a checkbox, the representatives as a group,
+/// or a representative that does not exist.
+macro_rules! text_slot {
+    ($draft:expr, $field:expr $(, $m:tt)?) => {{
+        let d = $draft;
+        match $field {
+            Field::Channel => Some(&$($m)? d.channel),
+            Field::PetitionerKind => Some(&$($m)? d.petitioner.kind),
+            Field::Name => Some(&$($m)? d.petitioner.name),
+            Field::IdNumber => Some(&$($m)? d.petitioner.id_number),
+            Field::Document => Some(&$($m)? d.petitioner.document),
+            Field::Phone => Some(&$($m)? d.petitioner.phone),
+            Field::Address => Some(&$($m)? d.petitioner.address),
+            Field::Visitors => Some(&$($m)? d.visitors),
+            Field::Category => Some(&$($m)? d.category),
+            Field::Subject => Some(&$($m)? d.subject),
+            Field::Township => Some(&$($m)? d.township),
+            Field::Respondent => Some(&$($m)? d.respondent),
+            Field::Department => Some(&$($m)? d.department),
+            Field::AppealRoute => Some(&$($m)? d.appeal_route),
+            Field::Request => Some(&$($m)? d.request),
+            Field::Facts => Some(&$($m)? d.facts),
+            Field::Reasons => Some(&$($m)? d.reasons),
+            Field::ReceivedAt => Some(&$($m)? d.received_at),
+            Field::RepName(i) if i < d.representatives.len() => {
+                Some(&$($m)? d.representatives[i].name)
+            }
+            Field::RepIdNumber(i) if i < d.representatives.len() => {
+                Some(&$($m)? d.representatives[i].id_number)
+            }
+            Field::RepPhone(i) if i < d.representatives.len() => {
+                Some(&$($m)? d.representatives[i].phone)
+            }
+            Field::RepName(_)
+            | Field::RepIdNumber(_)
+            | Field::RepPhone(_)
+            | Field::Enterprise
+            | Field::IdentityUnclear
+            | Field::OralRecordConfirmed
+            | Field::Urgent
+            | Field::Representatives => None,
+        }
+    }};
+}
+
 impl PetitionDraft {
     /// A new registration: received at `received_at`, in person, one visitor, a suggestion, in
     /// `township`.
@@ -932,38 +978,6 @@ impl PetitionDraft {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 
-    fn slot(&mut self, field: Field) -> Option<&mut String> {
-        let p = &mut self.petitioner;
-        Some(match field {
-            Field::Channel => &mut self.channel,
-            Field::PetitionerKind => &mut p.kind,
-            Field::Name => &mut p.name,
-            Field::IdNumber => &mut p.id_number,
-            Field::Document => &mut p.document,
-            Field::Phone => &mut p.phone,
-            Field::Address => &mut p.address,
-            Field::Visitors => &mut self.visitors,
-            Field::Category => &mut self.category,
-            Field::Subject => &mut self.subject,
-            Field::Township => &mut self.township,
-            Field::Respondent => &mut self.respondent,
-            Field::Department => &mut self.department,
-            Field::AppealRoute => &mut self.appeal_route,
-            Field::Request => &mut self.request,
-            Field::Facts => &mut self.facts,
-            Field::Reasons => &mut self.reasons,
-            Field::ReceivedAt => &mut self.received_at,
-            Field::RepName(i) => &mut self.representatives.get_mut(i)?.name,
-            Field::RepIdNumber(i) => &mut self.representatives.get_mut(i)?.id_number,
-            Field::RepPhone(i) => &mut self.representatives.get_mut(i)?.phone,
-            Field::Enterprise
-            | Field::IdentityUnclear
-            | Field::OralRecordConfirmed
-            | Field::Urgent
-            | Field::Representatives => return None,
-        })
-    }
-
     /// The flag behind a checkbox field.
     fn flag_slot(&mut self, field: Field) -> Option<&mut bool> {
         Some(match field {
@@ -980,13 +994,20 @@ impl PetitionDraft {
         PetitionDraft::default().flag_slot(field).is_some()
     }
 
-    /// What the input of `field` shows (`"true"`/`"false"` for a checkbox).
+    /// What the input of `field` shows (`"true"`/`"false"` for a checkbox). Called for every
+    /// input on every edit, so it reads in place.
     pub fn get(&self, field: Field) -> String {
-        let mut copy = self.clone();
-        if let Some(flag) = copy.flag_slot(field) {
-            return flag.to_string();
+        let flag = match field {
+            Field::Enterprise => Some(self.enterprise),
+            Field::IdentityUnclear => Some(self.identity_unclear),
+            Field::OralRecordConfirmed => Some(self.oral_record_confirmed),
+            Field::Urgent => Some(self.urgent),
+            _ => None,
+        };
+        match flag {
+            Some(on) => on.to_string(),
+            None => text_slot!(self, field).cloned().unwrap_or_default(),
         }
-        copy.slot(field).cloned().unwrap_or_default()
     }
 
     /// Sets what the input of `field` holds. Returns whether anything changed.
@@ -997,7 +1018,7 @@ impl PetitionDraft {
             *flag = on;
             return changed;
         }
-        match self.slot(field) {
+        match text_slot!(self, field, mut) {
             Some(slot) if *slot != value => {
                 *slot = value;
                 true
@@ -1048,46 +1069,7 @@ impl PetitionDraft {
         config: &crate::protocol::DeviceConfig,
         now: DateTime<Utc>,
     ) -> Result<Petition, Vec<ApiError>> {
-        let (petition, mut errs) = match self.validate(&config.subject_codes(), now) {
-            Ok(p) => (Some(p), Vec::new()),
-            Err(errs) => (None, errs),
-        };
-        let checked = petition.clone().unwrap_or_else(|| self.best_effort(now));
-        errs.extend(checked.check_department(config));
-        match petition {
-            Some(p) if errs.is_empty() => Ok(p),
-            _ => Err(errs),
-        }
-    }
-
-    /// The petition as far as the draft describes one, for checks that need the whole record
-    /// even when a field is not valid yet.
-    fn best_effort(&self, now: DateTime<Utc>) -> Petition {
-        Petition {
-            channel: self.channel(),
-            petitioner: Petitioner {
-                kind: self.petitioner_kind(),
-                name: self.petitioner.name.clone(),
-                address: self.petitioner.address.clone(),
-                ..Petitioner::default()
-            },
-            visitors: self.visitor_count().unwrap_or(1),
-            representatives: Vec::new(),
-            category: self.category(),
-            subject: self.subject.clone(),
-            township: self.township.clone(),
-            request: self.request.clone(),
-            facts: self.facts.clone(),
-            reasons: self.reasons.clone(),
-            enterprise: self.enterprise,
-            received_at: now.fixed_offset(),
-            identity_unclear: self.identity_unclear,
-            oral_record_confirmed: self.oral_record_confirmed,
-            respondent: self.respondent.clone(),
-            urgent: self.urgent,
-            appeal_route: None,
-            department: self.department.trim().to_owned(),
-        }
+        self.checked(now, |p| p.validate_with(config, now))
     }
 
     /// The petitioner's kind, a person until the draft says otherwise.
@@ -1129,13 +1111,36 @@ impl PetitionDraft {
     }
 
     /// The petition the draft describes, checked by the same rules as the server's: every
-    /// problem at once, each naming its field. Optional fields left blank are absent; the
-    /// representatives of a visit that is not collective are dropped only if all are blank.
+    /// problem at once, each naming its field. Optional fields left blank are absent.
     pub fn validate(
         &self,
         subjects: &[String],
         now: DateTime<Utc>,
     ) -> Result<Petition, Vec<ApiError>> {
+        self.checked(now, |p| p.validate(subjects, now))
+    }
+
+    /// The draft as a petition, checked by `rules`; the problems of reading the draft (an
+    /// unknown option, visitors or a time that are not one) come first.
+    fn checked(
+        &self,
+        now: DateTime<Utc>,
+        rules: impl FnOnce(&Petition) -> Result<(), Vec<ApiError>>,
+    ) -> Result<Petition, Vec<ApiError>> {
+        let (petition, mut errs) = self.to_petition(now);
+        if let Err(more) = rules(&petition) {
+            errs.extend(more);
+        }
+        if errs.is_empty() {
+            Ok(petition)
+        } else {
+            Err(errs)
+        }
+    }
+
+    /// The petition the draft describes as far as it can be read, with what could not be read
+    /// (then the default stands in, so that every other rule can still be checked).
+    fn to_petition(&self, now: DateTime<Utc>) -> (Petition, Vec<ApiError>) {
         let mut errs = Vec::new();
         let channel = choice(&mut errs, Field::Channel, &self.channel);
         let kind = choice(&mut errs, Field::PetitionerKind, &self.petitioner.kind);
@@ -1201,14 +1206,7 @@ impl PetitionDraft {
             appeal_route,
             department: self.department.trim().to_owned(),
         };
-        if let Err(more) = petition.validate(subjects, now) {
-            errs.extend(more);
-        }
-        if errs.is_empty() {
-            Ok(petition)
-        } else {
-            Err(errs)
-        }
+        (petition, errs)
     }
 }
 
