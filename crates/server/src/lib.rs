@@ -119,11 +119,6 @@ impl Config {
         }
         c
     }
-
-    /// The subject codes pushed petitions are validated against.
-    pub fn subject_codes(&self) -> Vec<String> {
-        self.subjects.iter().map(|s| s.code.clone()).collect()
-    }
 }
 
 /// The server's clock, truncated to microseconds: PostgreSQL keeps no more, and a receipt sent

@@ -84,10 +84,15 @@ pub async fn push(
     records: Vec<PushRecord>,
     now: DateTime<Utc>,
 ) -> DbResult<Vec<PushResult>> {
-    let subjects = config.subject_codes();
+    // The rules the devices validate by, built once per push: the configured subjects, and the
+    // built-in departments (the server publishes none of its own yet).
+    let rules = DeviceConfig {
+        subjects: config.subjects.clone(),
+        ..DeviceConfig::default()
+    };
     let mut items = Vec::with_capacity(records.len());
     for rec in records {
-        items.push(prepare(db, &subjects, rec, now).await?);
+        items.push(prepare(db, &rules, rec, now).await?);
     }
     let ctx = PushContext {
         prefix: config.registration_prefix.clone(),
@@ -99,14 +104,14 @@ pub async fn push(
 /// Parses and validates one record; what survives is stored.
 async fn prepare(
     db: &Db,
-    subjects: &[String],
+    rules: &DeviceConfig,
     rec: PushRecord,
     now: DateTime<Utc>,
 ) -> DbResult<PushItem> {
     let id = rec.id;
     Ok(match rec.kind {
         RecordKind::Unknown => push::unknown_kind(id),
-        RecordKind::Petition => push::prepare_petition(id, rec.payload, subjects, now),
+        RecordKind::Petition => push::prepare_petition(id, rec.payload, rules, now),
         RecordKind::QuizAttempt => match push::parse_quiz_attempt(rec.payload, now) {
             Err(refused) => push::invalid(id, refused),
             Ok(attempt) => {

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use lianxin_core::protocol::{ApiError, Outcome, PushResult, Receipt};
+use lianxin_core::protocol::{ApiError, DeviceConfig, Outcome, PushResult, Receipt};
 use lianxin_core::quiz::{Campaign, QuizAttempt};
 use lianxin_core::Petition;
 use uuid::Uuid;
@@ -293,30 +293,19 @@ pub fn unknown_kind(id: Uuid) -> PushItem {
     )
 }
 
-/// Validates a petition's payload by the device's rules: the configured subject codes, and the
-/// departments (a known one, never the unit an accusation accuses: Art. 30 para. 3). The server
-/// publishes no departments of its own yet, so both sides check against the built-in table.
+/// Validates a petition's payload by the devices' rules: the configured subject codes, and the
+/// departments (a known one, never the unit an accusation accuses: Art. 30 para. 3).
 pub fn prepare_petition(
     id: Uuid,
     payload: serde_json::Value,
-    subjects: &[String],
+    rules: &DeviceConfig,
     now: DateTime<Utc>,
 ) -> PushItem {
     let p: Petition = match crate::error::parse_value(payload) {
         Ok(p) => p,
         Err(e) => return invalid(id, e.error),
     };
-    let config = lianxin_core::protocol::DeviceConfig {
-        subjects: subjects
-            .iter()
-            .map(|code| lianxin_core::protocol::SubjectEntry {
-                code: code.clone(),
-                label: None,
-            })
-            .collect(),
-        ..Default::default()
-    };
-    if let Err(errs) = p.validate_with(&config, now) {
+    if let Err(errs) = p.validate_with(rules, now) {
         return invalid(id, first_error(errs));
     }
     store(id, "petition", &p, Some(PetitionFacts::of(&p)))
@@ -600,7 +589,7 @@ mod tests {
         let item = prepare_petition(
             Uuid::now_v7(),
             lianxin_core::example::petition_json(),
-            &lianxin_core::petition::default_subject_codes(),
+            &DeviceConfig::builtin(),
             lianxin_core::example::now(),
         );
         let PushItem::Store(rec) = item else {
@@ -618,7 +607,13 @@ mod tests {
         let item = prepare_petition(
             Uuid::now_v7(),
             lianxin_core::example::petition_json(),
-            &["labor".to_owned()],
+            &DeviceConfig {
+                subjects: vec![lianxin_core::protocol::SubjectEntry {
+                    code: "labor".into(),
+                    label: None,
+                }],
+                ..DeviceConfig::default()
+            },
             lianxin_core::example::now(),
         );
         let PushItem::Done(r) = item else {
@@ -639,7 +634,7 @@ mod tests {
         let item = prepare_petition(
             Uuid::now_v7(),
             payload,
-            &lianxin_core::petition::default_subject_codes(),
+            &DeviceConfig::builtin(),
             lianxin_core::example::now(),
         );
         let PushItem::Done(r) = item else {
