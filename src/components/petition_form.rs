@@ -139,7 +139,7 @@ pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl
         ctx.draft
             .with(|d| c.suggest_department(&d.subject, &d.township, d.category(), &d.respondent))
             .filter(|code| ctx.draft.with(|d| &d.department != code))
-            .and_then(|code| c.departments().into_iter().find(|d| d.code == code))
+            .and_then(|code| c.departments().iter().find(|d| d.code == code).cloned())
     };
     let route_options = Signal::derive(move || {
         let locale = i18n.get_locale();

@@ -52,14 +52,17 @@ pub struct RoutingTable {
 
 impl RoutingTable {
     /// The table bundled with the app, parsed once.
-    pub fn builtin() -> Self {
+    pub fn shared() -> &'static RoutingTable {
         static BUILTIN: std::sync::OnceLock<RoutingTable> = std::sync::OnceLock::new();
-        BUILTIN
-            .get_or_init(|| {
-                serde_json::from_str(include_str!("../data/routing.json"))
-                    .expect("the bundled routing table parses (tested)")
-            })
-            .clone()
+        BUILTIN.get_or_init(|| {
+            serde_json::from_str(include_str!("../data/routing.json"))
+                .expect("the bundled routing table parses (tested)")
+        })
+    }
+
+    /// A copy of the bundled table.
+    pub fn builtin() -> Self {
+        Self::shared().clone()
     }
 }
 
@@ -68,20 +71,20 @@ pub const DISCIPLINE_DEPARTMENT: &str = "discipline";
 
 impl DeviceConfig {
     /// The departments in force: the deployment's, or the built-in ones when it has none.
-    pub fn departments(&self) -> Vec<DepartmentEntry> {
+    pub fn departments(&self) -> &[DepartmentEntry] {
         if self.departments.is_empty() {
-            RoutingTable::builtin().departments
+            &RoutingTable::shared().departments
         } else {
-            self.departments.clone()
+            &self.departments
         }
     }
 
     /// The routing rules in force: the deployment's, or the built-in ones when it has none.
-    pub fn routing(&self) -> Vec<RoutingRule> {
+    pub fn routing(&self) -> &[RoutingRule] {
         if self.routing.is_empty() {
-            RoutingTable::builtin().routing
+            &RoutingTable::shared().routing
         } else {
-            self.routing.clone()
+            &self.routing
         }
     }
 
@@ -112,9 +115,9 @@ impl DeviceConfig {
         }
         let discipline = self
             .departments()
-            .into_iter()
+            .iter()
             .find(|d| d.code == DISCIPLINE_DEPARTMENT)?;
-        (!accused(&discipline.code)).then_some(discipline.code)
+        (!accused(&discipline.code)).then(|| discipline.code.clone())
     }
 
     /// Whether `respondent` (the unit or person a petition is about) names department `code`.
@@ -190,7 +193,7 @@ mod tests {
     #[test]
     fn a_rule_for_the_township_wins_over_the_general_one() {
         let mut c = config();
-        c.routing = c.routing();
+        c.routing = c.routing().to_vec();
         c.routing.insert(
             0,
             RoutingRule {
