@@ -244,7 +244,7 @@ fn RecordView(record: OutboxRecord, receipt: Option<ReceiptEntry>) -> impl IntoV
         &record,
         receipt.as_ref(),
         Utc::now(),
-        &HolidayCalendar::builtin(),
+        HolidayCalendar::shared(),
     );
     let history = receipt.map(|r| r.history).unwrap_or_default();
     let state = record.state;

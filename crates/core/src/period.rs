@@ -63,14 +63,17 @@ pub enum DayKind {
 
 impl HolidayCalendar {
     /// The calendar bundled with the app (`crates/core/data/holidays.json`), parsed once.
-    pub fn builtin() -> Self {
+    pub fn shared() -> &'static HolidayCalendar {
         static BUILTIN: std::sync::OnceLock<HolidayCalendar> = std::sync::OnceLock::new();
-        BUILTIN
-            .get_or_init(|| {
-                serde_json::from_str(include_str!("../data/holidays.json"))
-                    .expect("the bundled holiday calendar parses (tested)")
-            })
-            .clone()
+        BUILTIN.get_or_init(|| {
+            serde_json::from_str(include_str!("../data/holidays.json"))
+                .expect("the bundled holiday calendar parses (tested)")
+        })
+    }
+
+    /// A copy of the bundled calendar.
+    pub fn builtin() -> Self {
+        Self::shared().clone()
     }
 
     /// Whether a notice for `year` is known.

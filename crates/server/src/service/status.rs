@@ -8,24 +8,17 @@
 //! `received_at`, 《信访工作条例》 Art. 22/23), not from when a tablet synced it; a later step's
 //! runs from that step.
 
-use std::sync::LazyLock;
-
 use chrono::{DateTime, Utc};
 use lianxin_core::deadlines::Limit;
 use lianxin_core::period::HolidayCalendar;
 use lianxin_core::protocol::StatusEvent;
 use lianxin_core::status::{PetitionStatus, TransitionError};
 
-/// The holiday calendar deadlines are counted with: the one bundled with lianxin-core, parsed
-/// once. A year it has no State Council notice for counts Monday to Friday.
-pub fn calendar() -> &'static HolidayCalendar {
-    static CALENDAR: LazyLock<HolidayCalendar> = LazyLock::new(HolidayCalendar::builtin);
-    &CALENDAR
-}
-
 /// The moment `limit` runs out if it starts at `start` (24:00 China time of its last day).
 pub fn deadline(limit: Limit, start: DateTime<Utc>) -> DateTime<Utc> {
-    limit.ends(start, 0, calendar()).ends_at
+    // The calendar bundled with lianxin-core; a year without a State Council notice counts
+    // Monday to Friday.
+    limit.ends(start, 0, HolidayCalendar::shared()).ends_at
 }
 
 /// The limit a step starts, if any: forwarding starts the receiving body's Art. 23 para. 3
