@@ -7,8 +7,12 @@
 //! `wasm32-unknown-unknown` (the PWA), and both sides validate with the very same code.
 #![deny(missing_docs)]
 
+pub mod clock;
 pub mod deadlines;
+pub mod draw;
 pub mod example;
+pub mod law;
+pub mod law_search;
 pub mod period;
 pub mod petition;
 pub mod protocol;

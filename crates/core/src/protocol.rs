@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::clock::RecordClock;
+use crate::period::HolidayCalendar;
 use crate::petition::DEFAULT_SUBJECTS;
 use crate::routing::{DepartmentEntry, RoutingRule};
 
@@ -78,6 +80,10 @@ pub struct EnrollResponse {
     pub role: DeviceRole,
     /// The township the device belongs to.
     pub township: String,
+    /// The server's clock when it answered (the device measures its own clock's offset from
+    /// it); absent from servers older than that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time: Option<DateTime<Utc>>,
 }
 
 /// The kind of a pushed record. Unknown kinds deserialize to [`RecordKind::Unknown`] so that the
@@ -126,6 +132,10 @@ pub struct PushRecord {
     pub kind: RecordKind,
     /// The record itself; validated per kind, so one bad record does not sink the batch.
     pub payload: serde_json::Value,
+    /// The device's clock when it finalized the record and the offset it knew then; the server
+    /// corrects the payload's times by it ([`crate::clock::judge`]). Absent from older apps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<RecordClock>,
 }
 
 /// `POST /api/v1/sync/push` request.
@@ -134,6 +144,12 @@ pub struct PushRecord {
 pub struct PushRequest {
     /// At most [`MAX_BATCH`] records.
     pub records: Vec<PushRecord>,
+    /// The device's clock as the push was sent. Required: a push without it, or with a time
+    /// before 2020 or from 2100 on, is refused whole (400 `device_now_missing` /
+    /// `device_now_implausible`, [`crate::clock::check_device_now`]). Optional in the type only
+    /// so that its absence is answered as that field error, not as unreadable JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_now: Option<DateTime<Utc>>,
 }
 
 /// What happened to one pushed record.
@@ -201,6 +217,9 @@ pub struct PushResult {
 pub struct PushResponse {
     /// One result per pushed record, in order.
     pub results: Vec<PushResult>,
+    /// The server's clock when it answered; absent from older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time: Option<DateTime<Utc>>,
 }
 
 /// `GET /api/v1/sync/pull?cursor=<n>` answer: a page of the device's feed.
@@ -213,6 +232,9 @@ pub struct PullResponse {
     pub cursor: i64,
     /// Whether another page is waiting.
     pub more: bool,
+    /// The server's clock when it answered; absent from older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time: Option<DateTime<Utc>>,
 }
 
 /// One entry of the pull feed.
@@ -261,8 +283,8 @@ pub enum ChangeBody {
 
 /// What a device validates and routes against, as the deployment configured it. It reaches the
 /// device through the pull feed, so a tablet never accepts a draft that its server will refuse
-/// for a rule the server was configured with. Later versions add departments, routing tables and
-/// holiday calendars here, as optional fields.
+/// for a rule the server was configured with. Fields added later (departments, routing tables,
+/// the holiday calendar) are optional, and empty means the table built into the app.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceConfig {
@@ -279,6 +301,11 @@ pub struct DeviceConfig {
     /// ([`DeviceConfig::routing`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routing: Vec<RoutingRule>,
+    /// The State Council's holiday arrangements deadlines are counted by; absent (or without
+    /// years) means the calendar bundled with the app ([`DeviceConfig::holidays`]), so a
+    /// deployment can publish next year's notice before the app is updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holidays: Option<HolidayCalendar>,
 }
 
 /// One entry of the subject list.
@@ -307,6 +334,16 @@ impl DeviceConfig {
                 .collect(),
             departments: Vec::new(),
             routing: Vec::new(),
+            holidays: None,
+        }
+    }
+
+    /// The holiday calendar in force: the published one, or the bundled one when none (or an
+    /// empty one) was published.
+    pub fn holidays(&self) -> &HolidayCalendar {
+        match &self.holidays {
+            Some(c) if !c.years.is_empty() => c,
+            _ => HolidayCalendar::shared(),
         }
     }
 
@@ -458,6 +495,7 @@ mod tests {
                     }],
                     departments: vec![],
                     routing: vec![],
+                    holidays: None,
                 },
             },
         };
@@ -477,6 +515,7 @@ mod tests {
             subjects: vec![],
             departments: vec![],
             routing: vec![],
+            holidays: None,
         };
         assert_eq!(builtin.clone().newest(newer.clone()), newer);
         assert_eq!(newer.clone().newest(builtin), newer);
@@ -507,5 +546,38 @@ mod tests {
             serde_json::json!({"seq": 7, "type": "device_revoked"})
         );
         assert_eq!(serde_json::from_value::<Change>(json).unwrap(), c);
+    }
+
+    #[test]
+    fn server_time_and_device_now_are_optional_on_the_wire_for_older_peers() {
+        let old: PushResponse = serde_json::from_str(r#"{"results":[]}"#).unwrap();
+        assert_eq!(old.server_time, None);
+        let old: PullResponse =
+            serde_json::from_str(r#"{"changes":[],"cursor":0,"more":false}"#).unwrap();
+        assert_eq!(old.server_time, None);
+        let req: PushRequest = serde_json::from_str(r#"{"records":[]}"#).unwrap();
+        assert_eq!(req.device_now, None);
+        let req = PushRequest {
+            records: vec![],
+            device_now: Some(crate::example::now()),
+        };
+        let json = serde_json::to_value(&req).unwrap();
+        assert_eq!(json["device_now"], "2026-11-30T12:00:00Z");
+    }
+
+    #[test]
+    fn a_config_without_a_calendar_counts_by_the_bundled_one() {
+        let c = DeviceConfig::builtin();
+        assert!(std::ptr::eq(c.holidays(), HolidayCalendar::shared()));
+        let json = serde_json::to_value(&c).unwrap();
+        assert!(json.get("holidays").is_none());
+        let published = DeviceConfig {
+            holidays: Some(HolidayCalendar { years: vec![] }),
+            ..c
+        };
+        assert!(std::ptr::eq(
+            published.holidays(),
+            HolidayCalendar::shared()
+        ));
     }
 }

@@ -263,6 +263,7 @@ mod tests {
             subjects: vec![],
             departments: vec![],
             routing: vec![],
+            holidays: None,
         };
         assert!(!c.departments().is_empty());
         assert!(!c.routing().is_empty());
