@@ -1,9 +1,11 @@
 //! The banner at the top of every page: the app's name, the main navigation, and the status
-//! of the device (network, sync, language).
+//! of the device (network, sync, language), and on a field tablet whose clock is wrong, the
+//! notice that says so.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::clock_notice::ClockNotice;
 use crate::components::connectivity_indicator::ConnectivityIndicator;
 use crate::components::language_switcher::LanguageSwitcher;
 use crate::components::main_nav::MainNav;
@@ -29,6 +31,7 @@ pub fn Header() -> impl IntoView {
                 </div>
             </div>
             <MainNav />
+            <ClockNotice />
         </header>
     }
 }

@@ -1,6 +1,7 @@
 //! Reusable pieces: the header and what it holds, the update banner, page titles, and the
 //! petition form's inputs.
 
+pub mod clock_notice;
 pub mod connectivity_indicator;
 pub mod deadline_list;
 pub mod form_field;

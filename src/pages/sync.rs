@@ -12,6 +12,7 @@ use crate::app_state::{
     download, estimate, is_persistent, unsent_export_file, use_changes, use_device_role,
     use_refresh, use_services, use_sync_state, use_write_error,
 };
+use crate::components::clock_notice::ClockNotice;
 use crate::components::page_title::PageTitle;
 use crate::errors;
 use crate::formatting::{human_bytes, local_time};
@@ -83,6 +84,7 @@ pub fn SyncStatus() -> impl IntoView {
                     .unwrap_or_else(|| t_string!(i18n, sync.never).to_string())}</dd>
             </dl>
             <SyncProgress />
+            <ClockNotice kiosk_too=true />
             {move || sync.status.with(|s| s.as_ref().is_some_and(|s| s.revoked)).then(|| view! {
                 <p class="notice notice--error" role="alert">{t!(i18n, sync.revoked)} " " <A href=routes::ENROLL>{t!(i18n, home.enroll_link)}</A></p>
             })}

@@ -61,6 +61,7 @@ impl Transport for PageServer {
             token: "t".into(),
             role: DeviceRole::Field,
             township: "城关镇".into(),
+            server_time: None,
         })
     }
 
@@ -99,7 +100,10 @@ impl Transport for PageServer {
                 }
             })
             .collect();
-        Ok(PushResponse { results })
+        Ok(PushResponse {
+            results,
+            server_time: None,
+        })
     }
 
     async fn pull(&self, _token: &str, cursor: i64) -> Result<PullResponse, TransportError> {
@@ -107,6 +111,7 @@ impl Transport for PageServer {
             changes: vec![],
             cursor,
             more: false,
+            server_time: None,
         })
     }
 }

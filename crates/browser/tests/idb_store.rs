@@ -445,6 +445,7 @@ async fn pulled_changes_and_the_cursor_are_stored_together_and_reapplying_is_har
         ],
         cursor: 4,
         more: false,
+        server_time: None,
     };
     let a = s.apply_pull(&page).await.unwrap();
     assert_eq!((a.campaigns, a.statuses, a.revoked), (1, 1, false));
@@ -464,6 +465,7 @@ async fn pulled_changes_and_the_cursor_are_stored_together_and_reapplying_is_har
         }],
         cursor: 5,
         more: false,
+        server_time: None,
     };
     assert!(s.apply_pull(&revoke).await.unwrap().revoked);
     assert!(s.is_revoked().await.unwrap());
@@ -516,6 +518,7 @@ fn config_page(seq: i64, version: i64, codes: &[&str]) -> PullResponse {
         ],
         cursor: seq + 1,
         more: false,
+        server_time: None,
     }
 }
 

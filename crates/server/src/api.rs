@@ -63,6 +63,7 @@ pub async fn enroll(
         token,
         role: device.role,
         township: device.township,
+        server_time: Some(crate::now()),
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -93,14 +94,30 @@ pub async fn push(
         .with_param("max", MAX_BATCH)
         .with_param("received", req.records.len()));
     }
-    let results =
-        service::push(&state.db, &state.config, &device, req.records, crate::now()).await?;
+    // The device's clock is judged before anything is stored: without it, or with an absurd
+    // one, no time in the batch can be corrected, so the whole push is refused on that field.
+    let device_now = lianxin_core::clock::check_device_now(req.device_now)
+        .map_err(AppError::bad_request_with)?;
+    let now = crate::now();
+    let measured = lianxin_core::clock::ClockOffset::from_device_now(device_now, now);
+    let results = service::push(
+        &state.db,
+        &state.config,
+        &device,
+        req.records,
+        &measured,
+        now,
+    )
+    .await?;
     let stored = results
         .iter()
         .filter(|r| r.outcome == Outcome::Stored)
         .count();
     tracing::info!(device_id = %device.id, records = results.len(), stored, "push");
-    Ok(Json(PushResponse { results }))
+    Ok(Json(PushResponse {
+        results,
+        server_time: Some(crate::now()),
+    }))
 }
 
 /// Query of `GET /api/v1/sync/pull`.
@@ -151,6 +168,7 @@ pub async fn pull(
         changes,
         cursor: next,
         more,
+        server_time: Some(crate::now()),
     }))
 }
 
@@ -255,7 +273,9 @@ impl Modify for BearerAuth {
         Health, EnrollRequest, EnrollResponse, DeviceRole, PushRequest, PushRecord, RecordKind,
         PushResponse, PushResult, Outcome, Receipt, PullResponse, Change, ChangeBody, StatusEvent,
         ReceiptView, ErrorBody, ApiError, Campaign, Question, QuizAttempt, Answer, Petition,
-        DeviceConfig, SubjectEntry
+        DeviceConfig, SubjectEntry, lianxin_core::clock::RecordClock,
+        lianxin_core::clock::ClockOffset, lianxin_core::period::HolidayCalendar,
+        lianxin_core::period::HolidayYear
     )),
     modifiers(&BearerAuth)
 )]

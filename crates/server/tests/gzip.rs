@@ -46,7 +46,7 @@ fn push_body(n: usize) -> String {
     let records: Vec<_> = (0..n)
         .map(|i| petition_record(&format!("王{i}")).1)
         .collect();
-    json!({ "records": records }).to_string()
+    json!({ "records": records, "device_now": chrono::Utc::now() }).to_string()
 }
 
 async fn stored(h: &Harness) -> i64 {

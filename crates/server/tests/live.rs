@@ -49,7 +49,7 @@ async fn push(
     let res = client
         .post(format!("{}/api/v1/sync/push", server.base_url))
         .bearer_auth(token)
-        .json(&json!({ "records": records }))
+        .json(&json!({ "records": records, "device_now": chrono::Utc::now() }))
         .send()
         .await
         .unwrap();
@@ -91,7 +91,7 @@ async fn a_push_whose_response_is_lost_is_retried_and_gets_the_same_receipt(b: B
     let (_, rec) = petition_record("张三");
     let records = json!([rec]);
     // Send the request on a raw connection and hang up without reading the answer.
-    let body = json!({ "records": records }).to_string();
+    let body = json!({ "records": records, "device_now": chrono::Utc::now() }).to_string();
     let addr = server.base_url.trim_start_matches("http://").to_owned();
     let token = dev.token.clone();
     tokio::task::spawn_blocking(move || {

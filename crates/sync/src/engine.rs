@@ -13,7 +13,11 @@
 //!   their size ([`crate::link`]); a push that times out is retried smaller at once, down to one
 //!   record, and a single record that still times out waits behind the others and gets more time
 //!   on each try, so it never holds up the records behind it. Only `queued` records are pushed:
-//!   an acknowledged record is never sent again.
+//!   an acknowledged record is never sent again;
+//! - every answer that tells the server's time measures the device's clock offset
+//!   ([`crate::clock`]); a record is finalized with the offset known then, under an id whose time
+//!   is the corrected one, and its push carries that clock and the device's own `device_now`, so
+//!   the server corrects its times whatever the tablet's clock says.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
@@ -29,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::backoff::{backoff_delay, Jitter};
+use crate::clock;
 use crate::finalize::{validate_draft, FinalizeError};
 use crate::link::Link;
 use crate::model::{
@@ -209,6 +214,8 @@ pub struct SyncEngine<S, T> {
     /// push gets (2, 4, …); cleared when the server answers for them.
     patience: RefCell<HashMap<Uuid, u32>>,
     progress: RefCell<Option<ProgressListener>>,
+    /// The device's clock (the system clock; a test sets a wrong one).
+    device_clock: fn() -> DateTime<Utc>,
 }
 
 impl<S: Store, T: Transport> SyncEngine<S, T> {
@@ -223,7 +230,19 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
             link: RefCell::new(Link::new(DEFAULT_BATCH, MAX_PUSH_BYTES)),
             patience: RefCell::default(),
             progress: RefCell::default(),
+            device_clock: Utc::now,
         }
+    }
+
+    /// Reads the device's clock from `clock` instead of the system's (tests of wrong clocks).
+    pub fn with_device_clock(mut self, clock: fn() -> DateTime<Utc>) -> Self {
+        self.device_clock = clock;
+        self
+    }
+
+    /// The device's clock now, as wrong as it is.
+    fn device_now(&self) -> DateTime<Utc> {
+        (self.device_clock)()
     }
 
     /// Sets the most records a push carries (clamped to `1..=MAX_BATCH`).
@@ -295,6 +314,7 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
             code: code.trim().to_owned(),
             label: label.trim().to_owned(),
         };
+        let sent = self.device_now();
         let resp = self.transport.enroll(&req).await.map_err(|e| match e {
             TransportError::Offline(reason) => SyncError::Offline {
                 reason,
@@ -304,6 +324,7 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
                 SyncError::Rejected(error)
             }
         })?;
+        let offset = clock::measure(sent, resp.server_time, self.device_now());
         let device = DeviceInfo {
             device_id: resp.device_id,
             token: resp.token,
@@ -320,6 +341,7 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
             .await?;
         self.store.delete_meta(meta_keys::REVOKED).await?;
         self.store.delete_meta(meta_keys::LAST_ERROR).await?;
+        clock::remember(&self.store, offset).await?;
         self.failures.set(0);
         Ok(device)
     }
@@ -329,7 +351,9 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
     /// deleted draft is refused, so nothing is queued twice), validates the draft as stored against
     /// the device's newest configuration at `now`, and moves that revision into the outbox in one
     /// atomic step with a fresh v7 id. When another tab saved other text since the tab's revision,
-    /// nothing is queued ([`FinalizeError::Changed`]). Then the page triggers a sync run.
+    /// nothing is queued ([`FinalizeError::Changed`]). Then the page triggers a sync run. `now` is
+    /// the device's clock: the record keeps it with the offset known now ([`crate::clock`]), and
+    /// its id's time is the corrected one.
     pub async fn finalize_draft(
         &self,
         draft: &Draft,
@@ -341,10 +365,14 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
         }
         let config = self.store.device_config().await?;
         let payload = validate_draft(&saved.draft, &config, now).map_err(FinalizeError::Invalid)?;
-        Ok(self
-            .store
-            .finalize(draft.id, Uuid::now_v7(), payload, now)
-            .await?)
+        let offset = clock::known_offset(&self.store).await?;
+        let new_id = clock::record_id(now, offset.as_ref());
+        let record = self.store.finalize(draft.id, new_id, payload, now).await?;
+        // Kept beside the record rather than in it: a crash in between only costs the offset (the
+        // server then measures its own, and flags the record).
+        let read = lianxin_core::clock::RecordClock::read(now, offset);
+        clock::keep_record_clock(&self.store, record.id, &read).await?;
+        Ok(record)
     }
 
     /// Puts a quarantined record back in the queue: the user's explicit "try again".
@@ -470,18 +498,28 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
                 sending: ids.len(),
             });
 
+            let mut records = Vec::with_capacity(batch.len());
+            for r in batch {
+                records.push(PushRecord {
+                    id: r.id,
+                    kind: r.kind,
+                    clock: clock::record_clock(&self.store, r.id).await?,
+                    payload: r.payload,
+                });
+            }
+            let sent = self.device_now();
             let req = PushRequest {
-                records: batch
-                    .into_iter()
-                    .map(|r| PushRecord {
-                        id: r.id,
-                        kind: r.kind,
-                        payload: r.payload,
-                    })
-                    .collect(),
+                records,
+                device_now: Some(sent),
             };
             let timeout = self.link.borrow().timeout_for(json_bytes, patience);
             let Timed { result, elapsed } = self.transport.push_within(token, &req, timeout).await;
+            let server_time = result.as_ref().ok().and_then(|r| r.server_time);
+            clock::remember(
+                &self.store,
+                clock::measure(sent, server_time, self.device_now()),
+            )
+            .await?;
             let answer = result
                 .map_err(PushFailure::Transport)
                 .and_then(|resp| plan_outcomes(&ids, resp).map_err(PushFailure::Malformed));
@@ -508,6 +546,11 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
                         }
                     }
                     self.store.transition(&transitions, Utc::now()).await?;
+                    for t in &transitions {
+                        if let Transition::Sent { id, .. } = t {
+                            clock::forget_record_clock(&self.store, *id).await?;
+                        }
+                    }
                     done += ids.len();
                     self.report(PushProgress {
                         done,
@@ -627,8 +670,13 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
     async fn pull_all(&self, token: &str, summary: &mut SyncSummary) -> Result<(), SyncError> {
         let mut cursor = self.store.pull_cursor().await?;
         for _ in 0..MAX_PULL_PAGES {
+            let sent = self.device_now();
             let page = match self.transport.pull(token, cursor).await {
-                Ok(page) => page,
+                Ok(page) => {
+                    let offset = clock::measure(sent, page.server_time, self.device_now());
+                    clock::remember(&self.store, offset).await?;
+                    page
+                }
                 Err(TransportError::Offline(reason)) => return Err(self.offline(reason)),
                 Err(TransportError::Unauthorized(error)) => {
                     return Err(self.revoked(error.message).await)

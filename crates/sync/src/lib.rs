@@ -22,6 +22,7 @@
 //! - export: [`export_unsent_json`]; enrollment: [`SyncEngine::enroll`].
 
 pub mod backoff;
+pub mod clock;
 pub mod engine;
 pub mod finalize;
 pub mod link;

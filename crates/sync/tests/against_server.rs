@@ -318,8 +318,10 @@ async fn a_batch_the_server_half_stored_before_dying_is_completed_once_on_retry(
                 id: r.id,
                 kind: r.kind,
                 payload: r.payload.clone(),
+                clock: None,
             })
             .collect(),
+        device_now: Some(chrono::Utc::now()),
     };
     let first = http.push(&token, &partial).await.unwrap();
     assert_eq!(server.petition_count().await, 7);

@@ -70,6 +70,7 @@ impl Transport for FakeTransport {
             token: "tok".into(),
             role: DeviceRole::Field,
             township: "城关镇".into(),
+            server_time: None,
         })
     }
 
@@ -152,9 +153,15 @@ impl Transport for FakeTransport {
             Fault::DropAnswer => Err(TransportError::Offline("connection reset".into())),
             Fault::Truncated => {
                 results.pop();
-                Ok(PushResponse { results })
+                Ok(PushResponse {
+                    results,
+                    server_time: None,
+                })
             }
-            _ => Ok(PushResponse { results }),
+            _ => Ok(PushResponse {
+                results,
+                server_time: None,
+            }),
         }
     }
 
@@ -173,6 +180,7 @@ impl Transport for FakeTransport {
             changes,
             cursor: last,
             more,
+            server_time: None,
         })
     }
 }
@@ -724,6 +732,7 @@ async fn a_pull_page_reports_whether_it_stored_a_config() {
         changes: vec![config_change(seq, config(version, &["land"]))],
         cursor: seq,
         more: false,
+        server_time: None,
     };
     assert!(store.apply_pull(&page(1, 5)).await.unwrap().config);
     assert!(!store.apply_pull(&page(2, 5)).await.unwrap().config);

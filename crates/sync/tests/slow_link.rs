@@ -108,7 +108,10 @@ impl SlowLink {
                 }
             })
             .collect();
-        PushResponse { results }
+        PushResponse {
+            results,
+            server_time: None,
+        }
     }
 }
 
@@ -119,6 +122,7 @@ impl Transport for SlowLink {
             token: "tok".into(),
             role: DeviceRole::Field,
             township: "城关镇".into(),
+            server_time: None,
         })
     }
 
@@ -131,6 +135,7 @@ impl Transport for SlowLink {
             changes: vec![],
             cursor,
             more: false,
+            server_time: None,
         })
     }
 

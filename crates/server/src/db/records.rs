@@ -34,12 +34,12 @@ pub(super) struct PushJob {
 /// At most this many pushes share one commit (bounds the latency of the first one).
 const MAX_GROUP: usize = 16;
 
-/// Rows per multi-row statement: 500 × [`RECORD_PARAMS`] = 6,500 parameters stays far below both
+/// Rows per multi-row statement: 500 × [`RECORD_PARAMS`] = 8,000 parameters stays far below both
 /// databases' limits (SQLite 32,766, PostgreSQL 65,535).
 const ROWS_PER_STATEMENT: usize = 500;
 
 /// Parameters of one row of `records` (see `insert_records`).
-const RECORD_PARAMS: usize = 13;
+const RECORD_PARAMS: usize = 16;
 
 /// The placeholders of `rows` rows of `per_row` parameters each, numbered from 1, as a
 /// multi-row `VALUES` list (or, for one row, an `IN` list): `($1, $2), ($3, $4)` — in the form
@@ -418,7 +418,8 @@ impl<DB: Backend> SqlStore<DB> {
         let sql = format!(
             "INSERT INTO records \
              (id, device_id, kind, payload, received_at, registration_no, query_code, \
-              township, subject, category, status, deadline, petition_received_at) \
+              township, subject, category, status, deadline, petition_received_at, \
+              device_received_at, clock_offset_ms, clock_uncertain) \
              VALUES {} {tail}",
             values::<DB>(rows.len(), RECORD_PARAMS)
         );
@@ -438,7 +439,10 @@ impl<DB: Backend> SqlStore<DB> {
                 .arg(facts.map(|f| f.category.as_str()))
                 .arg(registered.map(|e| e.status.as_str()))
                 .arg(registered.and_then(|e| e.deadline))
-                .arg(facts.map(|f| f.received_at));
+                .arg(facts.map(|f| f.received_at))
+                .arg(facts.map(|f| f.device_received_at))
+                .arg(facts.map(|f| f.clock.offset_ms()))
+                .arg(facts.map(|f| f.clock.uncertain));
         }
         Ok(DB::rows_affected(&q.execute(DB::on(tx)).await?))
     }

@@ -42,6 +42,8 @@ pub(crate) trait Backend:
     + for<'q> Binds<'q, Option<DateTime<Utc>>>
     + for<'q> Binds<'q, i64>
     + for<'q> Binds<'q, bool>
+    + for<'q> Binds<'q, Option<i64>>
+    + for<'q> Binds<'q, Option<bool>>
     + Reads<String>
     + Reads<Option<String>>
     + Reads<Uuid>

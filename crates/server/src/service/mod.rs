@@ -76,12 +76,14 @@ pub async fn enroll(db: &Db, code: &str, label: &str) -> DbResult<Result<Enrolle
     Ok(outcome.map(|device| Enrolled { device, token }))
 }
 
-/// Validates and stores a push from `device`: one result per record, in order.
+/// Validates and stores a push from `device`: one result per record, in order. `measured` is
+/// the device's clock offset as the server measured it from the push's `device_now`.
 pub async fn push(
     db: &Db,
     config: &Config,
     device: &Device,
     records: Vec<PushRecord>,
+    measured: &lianxin_core::clock::ClockOffset,
     now: DateTime<Utc>,
 ) -> DbResult<Vec<PushResult>> {
     // The rules the devices validate by, built once per push: the configured subjects, and the
@@ -92,7 +94,7 @@ pub async fn push(
     };
     let mut items = Vec::with_capacity(records.len());
     for rec in records {
-        items.push(prepare(db, &rules, rec, now).await?);
+        items.push(prepare(db, &rules, rec, measured, now).await?);
     }
     let ctx = PushContext {
         prefix: config.registration_prefix.clone(),
@@ -106,12 +108,15 @@ async fn prepare(
     db: &Db,
     rules: &DeviceConfig,
     rec: PushRecord,
+    measured: &lianxin_core::clock::ClockOffset,
     now: DateTime<Utc>,
 ) -> DbResult<PushItem> {
     let id = rec.id;
     Ok(match rec.kind {
         RecordKind::Unknown => push::unknown_kind(id),
-        RecordKind::Petition => push::prepare_petition(id, rec.payload, rules, now),
+        RecordKind::Petition => {
+            push::prepare_petition(id, rec.payload, rec.clock.as_ref(), measured, rules, now)
+        }
         RecordKind::QuizAttempt => match push::parse_quiz_attempt(rec.payload, now) {
             Err(refused) => push::invalid(id, refused),
             Ok(attempt) => {

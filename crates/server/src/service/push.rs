@@ -4,10 +4,17 @@
 //! Every record is pushed under an id the device chose, so a retry can never store it twice: the
 //! same id with the same canonical payload from the same device is a `duplicate` and gets the
 //! original receipt; anything else under a known id is a `conflict`, and nothing is overwritten.
+//!
+//! A petition's reception time was read on a device whose clock may be wrong: it is corrected by
+//! the offset the device knew and the one the server measures from the push itself
+//! ([`lianxin_core::clock::judge`]), and the corrected time is what is validated, numbered and
+//! counted from. A wrong clock alone never refuses a record; a reception time later than now
+//! even after the correction (typed by hand in the future) does, on its field.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use lianxin_core::clock::{judge, ClockOffset, Correction, RecordClock};
 use lianxin_core::protocol::{ApiError, DeviceConfig, Outcome, PushResult, Receipt};
 use lianxin_core::quiz::{Campaign, QuizAttempt};
 use lianxin_core::Petition;
@@ -24,19 +31,27 @@ pub struct PetitionFacts {
     pub subject: String,
     /// Its category's wire name.
     pub category: String,
-    /// When the petition was received (by staff or a kiosk, not by this server).
+    /// When the petition was received (by staff or a kiosk, not by this server), corrected for
+    /// the device's clock: the registration year and the deadlines run from here.
     pub received_at: DateTime<Utc>,
+    /// The reception time as the device read it (the payload's).
+    pub device_received_at: DateTime<Utc>,
+    /// The correction applied to it.
+    pub clock: Correction,
 }
 
 impl PetitionFacts {
-    /// The facts of a valid petition.
-    pub fn of(p: &Petition) -> Self {
+    /// The facts of a valid petition whose times are corrected by `clock`.
+    pub fn of(p: &Petition, clock: Correction) -> Self {
         let category: &'static str = p.category.into();
+        let device_received_at = p.received_at.with_timezone(&Utc);
         PetitionFacts {
             township: p.township.clone(),
             subject: p.subject.clone(),
             category: category.to_owned(),
-            received_at: p.received_at.with_timezone(&Utc),
+            received_at: clock.apply(device_received_at),
+            device_received_at,
+            clock,
         }
     }
 }
@@ -294,10 +309,15 @@ pub fn unknown_kind(id: Uuid) -> PushItem {
 }
 
 /// Validates a petition's payload by the devices' rules: the configured subject codes, and the
-/// departments (a known one, never the unit an accusation accuses: Art. 30 para. 3).
+/// departments (a known one, never the unit an accusation accuses: Art. 30 para. 3). Its
+/// reception time is corrected first: by the offset the device knew when it finalized the record
+/// (`clock`), judged against `measured`, the server's own measurement of this push; the
+/// corrected time is the one validated (so a wrong clock alone never refuses it) and stored.
 pub fn prepare_petition(
     id: Uuid,
     payload: serde_json::Value,
+    clock: Option<&RecordClock>,
+    measured: &ClockOffset,
     rules: &DeviceConfig,
     now: DateTime<Utc>,
 ) -> PushItem {
@@ -305,10 +325,16 @@ pub fn prepare_petition(
         Ok(p) => p,
         Err(e) => return invalid(id, e.error),
     };
-    if let Err(errs) = p.validate_with(rules, now) {
+    let correction = judge(clock.and_then(|c| c.offset.as_ref()), measured);
+    let facts = PetitionFacts::of(&p, correction);
+    let as_corrected = Petition {
+        received_at: facts.received_at.with_timezone(p.received_at.offset()),
+        ..p.clone()
+    };
+    if let Err(errs) = as_corrected.validate_with(rules, now) {
         return invalid(id, first_error(errs));
     }
-    store(id, "petition", &p, Some(PetitionFacts::of(&p)))
+    store(id, "petition", &p, Some(facts))
 }
 
 /// Parses a quiz attempt and checks what can be checked without its campaign; `Err` is why it
@@ -388,8 +414,97 @@ mod tests {
                 subject: "land".into(),
                 category: "appeal_request".into(),
                 received_at: at,
+                device_received_at: at,
+                clock: exact(),
             }),
         }
+    }
+
+    /// The server's measurement of a device whose clock is right.
+    fn in_step() -> ClockOffset {
+        ClockOffset::from_device_now(ctx().now, ctx().now)
+    }
+
+    /// No correction, for sure.
+    fn exact() -> Correction {
+        Correction {
+            offset: in_step(),
+            uncertain: false,
+        }
+    }
+
+    /// A petition received `read` by a device clock that is `ahead` of the server's, pushed at
+    /// `ctx().now` by the server's clock, with the offset the device knew (`knew`) or none.
+    fn pushed_by_a_wrong_clock(
+        read: DateTime<Utc>,
+        ahead: chrono::Duration,
+        knew: bool,
+    ) -> PushItem {
+        let mut payload = lianxin_core::example::petition_json();
+        payload["received_at"] = serde_json::json!(read
+            .with_timezone(&lianxin_core::period::china())
+            .to_rfc3339());
+        let device_now = ctx().now + ahead;
+        let offset = ClockOffset::from_round_trip(device_now, ctx().now, device_now);
+        let clock = RecordClock::read(read, knew.then_some(offset));
+        prepare_petition(
+            Uuid::now_v7(),
+            payload,
+            Some(&clock),
+            &ClockOffset::from_device_now(device_now, ctx().now),
+            &DeviceConfig::builtin(),
+            ctx().now,
+        )
+    }
+
+    fn facts(item: PushItem) -> PetitionFacts {
+        match item {
+            PushItem::Store(rec) => rec.petition.expect("a petition's facts"),
+            PushItem::Done(r) => panic!("refused: {r:?}"),
+        }
+    }
+
+    #[test]
+    fn a_petition_from_a_clock_a_day_ahead_is_stored_at_the_corrected_time_not_refused() {
+        let day = chrono::Duration::days(1);
+        let read = ctx().now + day - chrono::Duration::hours(1);
+        let f = facts(pushed_by_a_wrong_clock(read, day, true));
+        assert_eq!(f.received_at, ctx().now - chrono::Duration::hours(1));
+        assert_eq!(f.device_received_at, read);
+        assert_eq!(f.clock.offset_ms(), -day.num_milliseconds());
+        assert!(!f.clock.uncertain);
+    }
+
+    #[test]
+    fn a_petition_from_a_clock_a_year_behind_is_numbered_in_the_real_year() {
+        let year = chrono::Duration::days(365);
+        let read = ctx().now - year;
+        let item = pushed_by_a_wrong_clock(read, -year, true);
+        assert_eq!(item.registration_year(), Some(2026));
+        assert_eq!(facts(item).received_at, ctx().now);
+    }
+
+    #[test]
+    fn a_petition_whose_device_knew_no_offset_is_corrected_by_the_push_and_flagged() {
+        let day = chrono::Duration::days(1);
+        let f = facts(pushed_by_a_wrong_clock(ctx().now + day, day, false));
+        assert_eq!(f.received_at, ctx().now);
+        assert!(f.clock.uncertain);
+    }
+
+    #[test]
+    fn a_reception_time_no_offset_explains_is_still_refused_on_its_field() {
+        // Typed by hand three days ahead on a tablet whose clock is right.
+        let three_days = chrono::Duration::days(3);
+        let item = pushed_by_a_wrong_clock(ctx().now + three_days, chrono::Duration::zero(), true);
+        let PushItem::Done(r) = item else {
+            panic!("stored")
+        };
+        let e = r.error.unwrap();
+        assert_eq!(
+            (e.code.as_str(), e.field.as_deref()),
+            ("received_at_future", Some("received_at"))
+        );
     }
 
     /// The counters as stored: `(year, last)`.
@@ -589,6 +704,8 @@ mod tests {
         let item = prepare_petition(
             Uuid::now_v7(),
             lianxin_core::example::petition_json(),
+            None,
+            &in_step(),
             &DeviceConfig::builtin(),
             lianxin_core::example::now(),
         );
@@ -607,6 +724,8 @@ mod tests {
         let item = prepare_petition(
             Uuid::now_v7(),
             lianxin_core::example::petition_json(),
+            None,
+            &in_step(),
             &DeviceConfig {
                 subjects: vec![lianxin_core::protocol::SubjectEntry {
                     code: "labor".into(),
@@ -634,6 +753,8 @@ mod tests {
         let item = prepare_petition(
             Uuid::now_v7(),
             payload,
+            None,
+            &in_step(),
             &DeviceConfig::builtin(),
             lianxin_core::example::now(),
         );

@@ -117,7 +117,7 @@ impl Harness {
         self.send(post_json(
             "/api/v1/sync/push",
             Some(token),
-            &json!({ "records": records }),
+            &json!({ "records": records, "device_now": chrono::Utc::now() }),
         ))
         .await
     }
