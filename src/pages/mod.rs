@@ -8,6 +8,7 @@ pub mod enroll;
 pub mod home;
 pub mod law;
 pub mod not_found;
+pub mod paged;
 pub mod petition_detail;
 pub mod petition_new;
 pub mod petitions;

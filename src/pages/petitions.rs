@@ -1,43 +1,114 @@
 //! `/petitions`: the drafts on this device, the last changed first. A field tablet shows each
 //! one's name and request, searches them by name or phone, filters them by state (draft, needs
-//! editing), sorts them by last change or creation (`petition_draft::filter_drafts`), and deletes
+//! editing), sorts them by last change or creation (read a page at a time through the store's
+//! indexes, `lianxin_sync::paging`; `paged` loads more on scroll and keeps the place), and deletes
 //! one after a confirmation; a kiosk shows neutral entries (a time and a state), and links only
 //! the draft its user is registering now (`privacy`).
 
+use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use lianxin_sync::{Draft, Store};
+use lianxin_sync::paging::{self, DraftState, PageQuery, SearchKey};
+use lianxin_sync::{Cursor, Draft, Store};
 
+use super::paged::{near_end, restore_scroll, stored_place, PagedList};
 use crate::app_state::{use_changes, use_device_role, use_refresh, use_services, use_write_error};
 use crate::components::page_title::PageTitle;
 use crate::formatting::local_time;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::petition_draft::{filter_drafts, preview, DraftFilter, DraftOrder};
+use crate::petition_draft::{preview, DraftFilter, DraftOrder};
 use crate::privacy::{may_open_draft, shows_personal_data, use_session};
 use crate::routes;
 
-/// The list of drafts.
+/// Where this tab keeps its place in the list (`paged::Place`).
+const PLACE_KEY: &str = "lianxin.drafts.place";
+
+/// The store's reading of the list's state filter.
+fn state_of(filter: DraftFilter) -> Option<DraftState> {
+    match filter {
+        DraftFilter::All => None,
+        DraftFilter::Draft => Some(DraftState::Draft),
+        DraftFilter::NeedsEdit => Some(DraftState::NeedsEdit),
+    }
+}
+
+/// The store's reading of the list's order.
+fn order_of(order: DraftOrder) -> paging::DraftOrder {
+    match order {
+        DraftOrder::Updated => paging::DraftOrder::Updated,
+        DraftOrder::Created => paging::DraftOrder::Created,
+    }
+}
+
+/// The list of drafts, read a page at a time through the store's indexes in the order shown
+/// (see `records::Records`, which reads the same way).
 #[component]
 pub fn Petitions() -> impl IntoView {
     let i18n = use_i18n();
     let services = use_services();
     let changes = use_changes();
     let role = use_device_role();
-    let query = RwSignal::new(String::new());
+    let list = PagedList::<Draft>::new(PLACE_KEY);
+    let place = stored_place(PLACE_KEY);
+    let query = RwSignal::new(place.as_ref().map(|p| p.query.clone()).unwrap_or_default());
     let filter = RwSignal::new(DraftFilter::default());
     let order = RwSignal::new(DraftOrder::default());
     let deleted = RwSignal::new(false);
-    let drafts = LocalResource::new(move || {
-        changes.track();
-        services.state.track();
-        async move {
+    let coming_back = StoredValue::new(place);
+    let shown_for = StoredValue::new(None::<(String, DraftFilter, DraftOrder)>);
+    let reader = move || {
+        let personal = shows_personal_data(role.role());
+        let search = personal
+            .then(|| SearchKey::new(&query.get_untracked()))
+            .flatten();
+        let state = personal.then(|| state_of(filter.get_untracked())).flatten();
+        let order = order_of(order.get_untracked());
+        move |after: Option<Cursor>, limit: usize| async move {
             let store = services.store()?;
-            let mut list = store.list_drafts().await.ok()?;
-            list.sort_by_key(|d| std::cmp::Reverse(d.updated_at));
-            Some(list)
+            let page = PageQuery {
+                after,
+                limit,
+                state,
+                search,
+            };
+            store.page_drafts(order, &page).await.ok()
+        }
+    };
+    Effect::new(move |_| {
+        changes.track();
+        role.role();
+        let shown = (query.get(), filter.get(), order.get());
+        if !services.is_open() {
+            return;
+        }
+        // A new search, filter or order starts at the top; any other change reads again as many
+        // rows as are shown.
+        let same = shown_for.get_value().as_ref() == Some(&shown);
+        shown_for.set_value(Some(shown));
+        let count = match coming_back.get_value() {
+            Some(place) => place.first_read(),
+            None if same => list.items.with_untracked(Vec::len),
+            None => 0,
+        };
+        list.reload(count, reader());
+    });
+    Effect::new(move |_| {
+        if list.loaded.get() {
+            if let Some(place) = coming_back.try_update_value(Option::take).flatten() {
+                restore_scroll(place.y);
+            }
         }
     });
+    let scroll = window_event_listener(ev::scroll, move |_| {
+        if near_end() {
+            list.more(reader());
+        }
+        list.keep_place(query.get_untracked());
+    });
+    on_cleanup(move || scroll.remove());
+    let searching =
+        move || !query.with(|q| q.trim().is_empty()) || filter.get() != DraftFilter::All;
     view! {
         <PageTitle page=Signal::derive(move || t_string!(i18n, petitions.title)) />
         <div class="page" data-testid="page-petitions">
@@ -48,8 +119,11 @@ pub fn Petitions() -> impl IntoView {
                 </A>
             </div>
             {move || {
-                let list = drafts.get().flatten().unwrap_or_default();
-                if list.is_empty() {
+                if !list.loaded.get() {
+                    return ().into_any();
+                }
+                let empty = list.items.with(Vec::is_empty);
+                if empty && !searching() {
                     view! {
                         <section class="empty" aria-labelledby="petitions-empty">
                             <h2 id="petitions-empty">{t!(i18n, petitions.empty_title)}</h2>
@@ -60,33 +134,30 @@ pub fn Petitions() -> impl IntoView {
                 } else if shows_personal_data(role.role()) {
                     view! {
                         <ListControls query filter order />
-                        {move || {
-                            let shown = filter_drafts(list.clone(), &query.get(), filter.get(), order.get());
-                            if shown.is_empty() {
-                                view! { <p data-testid="drafts-no-match">{t!(i18n, petitions.no_match)}</p> }.into_any()
-                            } else {
-                                view! {
-                                    <ul class="list">
-                                        {shown.into_iter().map(|d| view! { <DraftItem draft=d deleted /> }).collect_view()}
-                                    </ul>
-                                }.into_any()
-                            }
-                        }}
+                        {empty.then(|| view! { <p data-testid="drafts-no-match">{t!(i18n, petitions.no_match)}</p> })}
                     }
                         .into_any()
                 } else {
-                    view! {
-                        <p class="notice" data-testid="kiosk-note">{t!(i18n, kiosk.list_note)}</p>
-                        <ul class="list">
-                            {list
-                                .into_iter()
-                                .map(|d| view! { <NeutralDraftItem draft=d /> })
-                                .collect_view()}
-                        </ul>
-                    }
-                        .into_any()
+                    view! { <p class="notice" data-testid="kiosk-note">{t!(i18n, kiosk.list_note)}</p> }.into_any()
                 }
             }}
+            <Show when=move || list.capped.get()>
+                <p class="notice" role="status" data-testid="drafts-capped">{t!(i18n, petitions.capped)}</p>
+            </Show>
+            <ul class="list" data-testid="drafts-list">
+                <For each=move || list.items.get() key=|d| (d.id, d.revision, d.updated_at) let:draft>
+                    {if shows_personal_data(role.role()) {
+                        view! { <DraftItem draft deleted /> }.into_any()
+                    } else {
+                        view! { <NeutralDraftItem draft /> }.into_any()
+                    }}
+                </For>
+            </ul>
+            <Show when=move || list.next.with(Option::is_some)>
+                <button type="button" class="button" data-testid="drafts-more" on:click=move |_| list.more(reader())>
+                    {t!(i18n, petitions.more)}
+                </button>
+            </Show>
             {move || deleted.get().then(|| view! {
                 <p role="status" data-testid="draft-deleted">{t!(i18n, petitions.deleted)}</p>
             })}

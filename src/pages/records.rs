@@ -3,11 +3,14 @@
 //! tablet shows each one's name and registration number; a kiosk shows neutral entries (a state
 //! and a time) and links only what its user submitted in this tab (`privacy`).
 
+use leptos::ev;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use lianxin_core::protocol::RecordKind;
-use lianxin_sync::{OutboxRecord, Store};
+use lianxin_sync::paging::{PageQuery, SearchKey};
+use lianxin_sync::{Cursor, OutboxRecord, Store};
 
+use super::paged::{near_end, restore_scroll, stored_place, PagedList};
 use crate::app_state::{use_changes, use_device_role, use_services};
 use crate::components::page_title::PageTitle;
 use crate::formatting::local_time;
@@ -17,53 +20,116 @@ use crate::petition_draft::preview;
 use crate::privacy::{may_show_record, shows_personal_data, use_session};
 use crate::routes;
 
-/// The petitions of an outbox, newest first.
-pub fn newest_petitions_first(mut records: Vec<OutboxRecord>) -> Vec<OutboxRecord> {
-    records.retain(|r| r.kind == RecordKind::Petition);
-    records.sort_by_key(|r| std::cmp::Reverse(r.finalized_at));
-    records
-}
+/// Where this tab keeps its place in the list (`paged::Place`).
+const PLACE_KEY: &str = "lianxin.records.place";
 
-/// The list of records.
+/// The list of records: one page read through the store's index, the next when the reader nears
+/// the end, a search through the index of names, phones and registration numbers (field
+/// tablets only), and the reader's place kept for when they come back.
 #[component]
 pub fn Records() -> impl IntoView {
     let i18n = use_i18n();
     let services = use_services();
     let changes = use_changes();
     let role = use_device_role();
-    let records = LocalResource::new(move || {
-        changes.track();
-        services.state.track();
-        async move {
+    let list = PagedList::<OutboxRecord>::new(PLACE_KEY);
+    let place = stored_place(PLACE_KEY);
+    let query = RwSignal::new(place.as_ref().map(|p| p.query.clone()).unwrap_or_default());
+    // The place to come back to, used by the first read only.
+    let coming_back = StoredValue::new(place);
+    let searched = StoredValue::new(None::<String>);
+    let reader = move || {
+        let search = if shows_personal_data(role.role()) {
+            SearchKey::new(&query.get_untracked())
+        } else {
+            None
+        };
+        move |after: Option<Cursor>, limit: usize| async move {
             let store = services.store()?;
-            store
-                .list_outbox(None)
-                .await
-                .ok()
-                .map(newest_petitions_first)
+            let page = PageQuery {
+                after,
+                limit,
+                state: None,
+                search,
+            };
+            store.page_outbox(RecordKind::Petition, &page).await.ok()
+        }
+    };
+    Effect::new(move |_| {
+        changes.track();
+        role.role();
+        let q = query.get();
+        if !services.is_open() {
+            return;
+        }
+        // A new search starts at the top; any other change (a sync run, an edit elsewhere) reads
+        // again as many rows as are shown, so the list does not shrink under the reader.
+        let same_search = searched.get_value().as_ref() == Some(&q);
+        searched.set_value(Some(q));
+        let count = match coming_back.get_value() {
+            Some(place) => place.first_read(),
+            None if same_search => list.items.with_untracked(Vec::len),
+            None => 0,
+        };
+        list.reload(count, reader());
+    });
+    Effect::new(move |_| {
+        if list.loaded.get() {
+            if let Some(place) = coming_back.try_update_value(Option::take).flatten() {
+                restore_scroll(place.y);
+            }
         }
     });
+    let scroll = window_event_listener(ev::scroll, move |_| {
+        if near_end() {
+            list.more(reader());
+        }
+        list.keep_place(query.get_untracked());
+    });
+    on_cleanup(move || scroll.remove());
     view! {
         <PageTitle page=Signal::derive(move || t_string!(i18n, records.title)) />
         <div class="page" data-testid="page-records">
             <h1>{t!(i18n, records.title)}</h1>
             <p>{t!(i18n, records.explain)}</p>
+            <Show when=move || shows_personal_data(role.role())>
+                <div class="list-controls" role="search">
+                    <div class="field">
+                        <label for="records-search">{t!(i18n, records.search)}</label>
+                        <input id="records-search" type="search" data-testid="records-search"
+                            prop:value=move || query.get()
+                            on:input=move |ev| query.set(event_target_value(&ev)) />
+                    </div>
+                </div>
+            </Show>
             {move || {
-                let list = records.get().flatten().unwrap_or_default();
-                if list.is_empty() {
-                    view! { <p class="empty" data-testid="records-empty">{t!(i18n, records.empty)}</p> }.into_any()
-                } else {
-                    view! {
-                        {(!shows_personal_data(role.role())).then(|| view! {
-                            <p class="notice" data-testid="kiosk-note">{t!(i18n, kiosk.list_note)}</p>
-                        })}
-                        <ul class="list">
-                            {list.into_iter().map(|r| view! { <RecordItem record=r /> }).collect_view()}
-                        </ul>
-                    }
-                        .into_any()
+                if !list.loaded.get() {
+                    return ().into_any();
                 }
+                if list.items.with(Vec::is_empty) {
+                    return if query.with(|q| q.trim().is_empty()) {
+                        view! { <p class="empty" data-testid="records-empty">{t!(i18n, records.empty)}</p> }.into_any()
+                    } else {
+                        view! { <p data-testid="records-no-match">{t!(i18n, records.no_match)}</p> }.into_any()
+                    };
+                }
+                (!shows_personal_data(role.role())).then(|| view! {
+                    <p class="notice" data-testid="kiosk-note">{t!(i18n, kiosk.list_note)}</p>
+                }).into_any()
             }}
+            <Show when=move || list.capped.get()>
+                <p class="notice" role="status" data-testid="records-capped">{t!(i18n, records.capped)}</p>
+            </Show>
+            <ul class="list" data-testid="records-list">
+                <For each=move || list.items.get() key=|r| (r.id, r.updated_at) let:record>
+                    <RecordItem record />
+                </For>
+            </ul>
+            <Show when=move || list.next.with(Option::is_some)>
+                <button type="button" class="button" data-testid="records-more" on:click=move |_| list.more(reader())>
+                    {t!(i18n, records.more)}
+                </button>
+            </Show>
         </div>
     }
 }
@@ -116,47 +182,5 @@ fn RecordItem(record: OutboxRecord) -> impl IntoView {
             <span class=format!("tag tag--{}", state.as_str())>{move || labels::record_state(i18n.get_locale(), state)}</span>
             <span class="list__meta">{t!(i18n, sync.finalized)} " " {local_time(record.finalized_at)}</span>
         </li>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::Duration;
-    use lianxin_core::example;
-    use lianxin_sync::RecordState;
-    use uuid::Uuid;
-
-    fn record(kind: RecordKind, minutes: i64) -> OutboxRecord {
-        let at = example::now() + Duration::minutes(minutes);
-        OutboxRecord {
-            id: Uuid::now_v7(),
-            kind,
-            payload: example::petition_json(),
-            draft_id: Uuid::now_v7(),
-            state: RecordState::Sent,
-            finalized_at: at,
-            updated_at: at,
-            attempts: 1,
-            receipt: None,
-            error: None,
-            draft_revision: 0,
-        }
-    }
-
-    #[test]
-    fn petitions_are_listed_newest_first_without_quiz_attempts() {
-        let list = vec![
-            record(RecordKind::Petition, 0),
-            record(RecordKind::QuizAttempt, 5),
-            record(RecordKind::Petition, 10),
-        ];
-        let newest = list[2].id;
-        let oldest = list[0].id;
-        let out = newest_petitions_first(list);
-        assert_eq!(
-            out.iter().map(|r| r.id).collect::<Vec<_>>(),
-            [newest, oldest]
-        );
     }
 }

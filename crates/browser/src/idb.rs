@@ -25,10 +25,14 @@ use indexed_db_futures::error::{DomException, Error as IdbError, OpenDbError};
 use indexed_db_futures::internals::SystemRepr;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
-use indexed_db_futures::KeyPath;
-use lianxin_core::protocol::{DeviceConfig, PullResponse};
+use indexed_db_futures::{KeyPath, KeyRange};
+use lianxin_core::protocol::{DeviceConfig, PullResponse, RecordKind};
 use lianxin_core::quiz::Campaign;
 use lianxin_sync::model::meta_keys;
+use lianxin_sync::paging::{
+    self, record_order_key, Cursor, DraftOrder, DraftState, Page, PageQuery, SearchFields,
+    SearchKey, SEARCH_CAP,
+};
 use lianxin_sync::plan::{
     plan_delete_draft, plan_finalize, plan_recover_sending, plan_save_draft, plan_transitions,
     receipts_to_read, record_to_check,
@@ -47,7 +51,7 @@ use wasm_bindgen::JsCast;
 /// The database name the app uses.
 pub const DB_NAME: &str = "lianxin";
 /// The schema version this build writes; [`upgrade_step`] knows every step up to it.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Object store names.
 pub mod stores {
@@ -67,6 +71,20 @@ pub mod stores {
     pub const BY_STATE: &str = "by_state";
     /// What is left of finalized and deleted drafts, key `draft_id` (v3).
     pub const TOMBSTONES: &str = "tombstones";
+    /// Drafts by `order_updated`, the drafts list's default order (v4).
+    pub const BY_UPDATED: &str = "by_updated";
+    /// Drafts by `order_created` (v4).
+    pub const BY_CREATED: &str = "by_created";
+    /// Drafts by `[state, order_updated]` (v4).
+    pub const BY_STATE_UPDATED: &str = "by_state_updated";
+    /// Drafts by `[state, order_created]` (v4).
+    pub const BY_STATE_CREATED: &str = "by_state_created";
+    /// Outbox records by `[kind, order]`, the records list (v4).
+    pub const BY_KIND_ORDER: &str = "by_kind_order";
+    /// Outbox records by `[kind, state, order]` (v4).
+    pub const BY_KIND_STATE_ORDER: &str = "by_kind_state_order";
+    /// Drafts and outbox records by each of their search terms (multi-entry, v4).
+    pub const BY_TERM: &str = "by_term";
 }
 
 /// One step of the ladder: what turns a database of version `to - 1` into version `to`. `vc` is
@@ -109,10 +127,105 @@ pub fn upgrade_step(db: &Database, vc: &web_sys::IdbTransaction, to: u32) -> Res
                 .build()?;
             Ok(())
         }
+        // v4: lists that cost what is on screen (issue 16). Drafts and outbox records carry
+        // their list order, state and search terms (`lianxin_sync::paging`) as index fields, so a
+        // list reads one page through an index and a search one key range. The indexes are
+        // built, then every stored entry is rewritten with its new fields in this same
+        // versionchange transaction: records from before the upgrade are listed and found too.
+        4 => {
+            let drafts = vc.object_store(stores::DRAFTS)?;
+            drafts.create_index_with_str(stores::BY_UPDATED, "order_updated")?;
+            drafts.create_index_with_str(stores::BY_CREATED, "order_created")?;
+            drafts.create_index_with_str_sequence(
+                stores::BY_STATE_UPDATED,
+                &key_path(&["state", "order_updated"]),
+            )?;
+            drafts.create_index_with_str_sequence(
+                stores::BY_STATE_CREATED,
+                &key_path(&["state", "order_created"]),
+            )?;
+            create_term_index(&drafts)?;
+            let outbox = vc.object_store(stores::OUTBOX)?;
+            outbox.create_index_with_str_sequence(
+                stores::BY_KIND_ORDER,
+                &key_path(&["kind", "order"]),
+            )?;
+            outbox.create_index_with_str_sequence(
+                stores::BY_KIND_STATE_ORDER,
+                &key_path(&["kind", "state", "order"]),
+            )?;
+            create_term_index(&outbox)?;
+            rewrite_all(&drafts, |v| draft_env(&open_envelope::<Draft>(v)?))?;
+            rewrite_all(&outbox, |v| outbox_env(&open_envelope::<OutboxRecord>(v)?))?;
+            Ok(())
+        }
         other => Err(IdbError::from(JsValue::from_str(&format!(
             "no upgrade step to schema version {other}"
         )))),
     }
+}
+
+fn key_path(fields: &[&str]) -> JsValue {
+    fields
+        .iter()
+        .map(|f| JsValue::from_str(f))
+        .collect::<js_sys::Array>()
+        .into()
+}
+
+fn create_term_index(store: &web_sys::IdbObjectStore) -> Result<(), JsValue> {
+    let params = web_sys::IdbIndexParameters::new();
+    params.set_multi_entry(true);
+    store.create_index_with_str_and_optional_parameters(stores::BY_TERM, "terms", &params)?;
+    Ok(())
+}
+
+/// Rewrites every entry of `store` with `rewrite`, by a cursor in the running (versionchange)
+/// transaction, which stays open until the cursor is done. An entry that cannot be decoded is
+/// left as it was (readable by key as before, just not listed), and said so in the console; a
+/// refused write aborts the upgrade, so the database stays at the older version, intact.
+fn rewrite_all(
+    store: &web_sys::IdbObjectStore,
+    rewrite: fn(&JsValue) -> Result<JsValue, StoreError>,
+) -> Result<(), JsValue> {
+    type Handler = Closure<dyn FnMut(web_sys::Event)>;
+    let request = store.open_cursor()?;
+    let slot: Rc<RefCell<Option<Handler>>> = Rc::default();
+    let own = slot.clone();
+    let req = request.clone();
+    let on_success = Handler::new(move |_e: web_sys::Event| {
+        let cursor = req
+            .result()
+            .ok()
+            .and_then(|c| c.dyn_into::<web_sys::IdbCursorWithValue>().ok());
+        let Some(cursor) = cursor else {
+            // Done: the handler goes once this call has returned.
+            req.set_onsuccess(None);
+            if let Some(handler) = own.borrow_mut().take() {
+                wasm_bindgen_futures::spawn_local(async move { drop(handler) });
+            }
+            return;
+        };
+        match cursor.value().map_err(js).and_then(|v| rewrite(&v)) {
+            Ok(value) => {
+                if let Err(e) = cursor.update(&value) {
+                    web_sys::console::error_2(
+                        &"lianxin: upgrade to v4 could not rewrite".into(),
+                        &e,
+                    );
+                }
+            }
+            Err(e) => web_sys::console::warn_1(
+                &format!("lianxin: upgrade to v4 left an undecodable entry as it was: {e}").into(),
+            ),
+        }
+        if let Err(e) = cursor.continue_() {
+            web_sys::console::error_2(&"lianxin: upgrade to v4 stopped".into(), &e);
+        }
+    });
+    request.set_onsuccess(Some(on_success.as_ref().unchecked_ref()));
+    *slot.borrow_mut() = Some(on_success);
+    Ok(())
 }
 
 /// Maps an IndexedDB failure to what the UI must say. QuotaExceededError is told apart so the
@@ -197,17 +310,43 @@ fn envelope_json(value: &JsValue) -> Result<Vec<u8>, StoreError> {
 }
 
 fn draft_env(d: &Draft) -> Result<JsValue, StoreError> {
-    envelope(
+    let env = envelope(
         &[
             ("id", &d.id.to_string()),
             ("created_at", &d.created_at.to_rfc3339()),
+            ("order_updated", &DraftOrder::Updated.key(d)),
+            ("order_created", &DraftOrder::Created.key(d)),
+            ("state", DraftState::of(d).as_str()),
         ],
         d,
-    )
+    )?;
+    set_terms(&env, &SearchFields::of_draft(d))?;
+    Ok(env)
 }
 
 fn outbox_env(r: &OutboxRecord) -> Result<JsValue, StoreError> {
-    envelope(&[("id", &r.id.to_string()), ("state", r.state.as_str())], r)
+    let env = envelope(
+        &[
+            ("id", &r.id.to_string()),
+            ("state", r.state.as_str()),
+            ("kind", r.kind.as_str()),
+            ("order", &record_order_key(r)),
+        ],
+        r,
+    )?;
+    set_terms(&env, &SearchFields::of_record(r))?;
+    Ok(env)
+}
+
+/// The `terms` field of an envelope: what the multi-entry [`stores::BY_TERM`] index finds it by.
+fn set_terms(env: &JsValue, fields: &SearchFields) -> Result<(), StoreError> {
+    let terms: js_sys::Array = fields
+        .terms()
+        .iter()
+        .map(|t| JsValue::from_str(t))
+        .collect();
+    js_sys::Reflect::set(env, &JsValue::from_str("terms"), &terms).map_err(js)?;
+    Ok(())
 }
 
 fn receipt_env(r: &ReceiptEntry) -> Result<JsValue, StoreError> {
@@ -378,6 +517,10 @@ impl IdbStore {
         self.inner.version >= 3
     }
 
+    fn has_list_indexes(&self) -> bool {
+        self.inner.version >= 4
+    }
+
     /// The tombstones' store in `tx`, where the schema has it (`tx` was built with
     /// [`IdbStore::with_tombstones`]).
     fn tombstone_store<'a>(
@@ -485,6 +628,109 @@ fn collect<T: DeserializeOwned>(
 }
 
 type ObjectStore<'a> = indexed_db_futures::object_store::ObjectStore<'a>;
+
+/// Reads up to `limit + 1` entries of `index` whose key starts with `prefix` (the fields before
+/// the order key: state, kind), after `after`, in one `getAll`: the extra entry only says whether
+/// there is a next page.
+async fn read_page<T: DeserializeOwned>(
+    store: &ObjectStore<'_>,
+    index: &str,
+    prefix: &[&str],
+    after: Option<&Cursor>,
+    limit: usize,
+) -> Result<Vec<T>, StoreError> {
+    let key = |last: JsValue| -> JsValue {
+        if prefix.is_empty() {
+            return last;
+        }
+        let key: js_sys::Array = prefix.iter().map(|p| JsValue::from_str(p)).collect();
+        key.push(&last);
+        key.into()
+    };
+    let lower = key(JsValue::from_str(after.map_or("", Cursor::as_str)));
+    // Every order key is a string, and an array sorts after every string.
+    let upper = key(js_sys::Array::new().into());
+    let range = KeyRange::Bound(lower, after.is_some(), upper, false);
+    let fetch = u32::try_from(limit.saturating_add(1)).unwrap_or(u32::MAX);
+    let it = store
+        .index(index)
+        .map_err(idb)?
+        .get_all::<JsValue>()
+        .with_query::<JsValue, _>(range)
+        .with_limit(fetch)
+        .primitive()
+        .map_err(idb)?
+        .await
+        .map_err(idb)?;
+    collect(it)
+}
+
+/// A page from the `limit + 1` entries [`read_page`] read, in order.
+fn page_after_read<T>(
+    mut items: Vec<T>,
+    limit: usize,
+    order_key: impl Fn(&T) -> String,
+) -> Page<T> {
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next = if more {
+        items.last().map(|t| Cursor::after(order_key(t)))
+    } else {
+        None
+    };
+    Page {
+        items,
+        next,
+        capped: false,
+    }
+}
+
+/// The entries a search finds, through the term index: the keys of every term in the key's range
+/// (one `getAllKeys`), then those entries (one get each, all sent at once). At most
+/// [`SEARCH_CAP`] entries are read; `true` when more matched.
+async fn search<T: DeserializeOwned>(
+    store: &ObjectStore<'_>,
+    key: &SearchKey,
+) -> Result<(Vec<T>, bool), StoreError> {
+    let (lo, hi) = key.range();
+    // An entry has one term per suffix, so several of its terms can be in the range: read a few
+    // times the cap in keys, which are short.
+    let fetch = u32::try_from(SEARCH_CAP * 4).unwrap_or(u32::MAX);
+    let keys = store
+        .index(stores::BY_TERM)
+        .map_err(idb)?
+        .get_all_keys::<JsValue>()
+        .with_query::<JsValue, _>(KeyRange::Bound(
+            JsValue::from_str(&lo),
+            false,
+            JsValue::from_str(&hi),
+            false,
+        ))
+        .with_limit(fetch)
+        .primitive()
+        .map_err(idb)?
+        .await
+        .map_err(idb)?;
+    let mut ids: Vec<Uuid> = Vec::new();
+    let mut read = 0usize;
+    for k in keys {
+        read += 1;
+        let id = k
+            .map_err(idb)?
+            .as_string()
+            .and_then(|s| Uuid::parse_str(&s).ok());
+        if let Some(id) = id {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    let capped = ids.len() > SEARCH_CAP || read >= SEARCH_CAP * 4;
+    ids.truncate(SEARCH_CAP);
+    let reads = get_many(store, &ids)?;
+    let found: BTreeMap<Uuid, T> = await_many(&ids, reads).await?;
+    Ok((found.into_values().collect(), capped))
+}
 
 /// Sends one get per key at once (no await between them, so the transaction stays active).
 fn get_many(
@@ -659,6 +905,35 @@ impl Store for IdbStore {
         Ok(drafts)
     }
 
+    async fn page_drafts(
+        &self,
+        order: DraftOrder,
+        query: &PageQuery<DraftState>,
+    ) -> Result<Page<Draft>, StoreError> {
+        if !self.has_list_indexes() {
+            let all: Vec<Draft> = self.read_all(stores::DRAFTS).await?;
+            return Ok(paging::page_drafts(&all, order, query));
+        }
+        let tx = self.tx(&[stores::DRAFTS], TransactionMode::Readonly)?;
+        let store = tx.object_store(stores::DRAFTS).map_err(idb)?;
+        if let Some(key) = &query.search {
+            let (found, capped) = search(&store, key).await?;
+            let mut page = paging::page_drafts(&found, order, query);
+            page.capped = capped;
+            return Ok(page);
+        }
+        let index = match (order, query.state) {
+            (DraftOrder::Updated, None) => stores::BY_UPDATED,
+            (DraftOrder::Created, None) => stores::BY_CREATED,
+            (DraftOrder::Updated, Some(_)) => stores::BY_STATE_UPDATED,
+            (DraftOrder::Created, Some(_)) => stores::BY_STATE_CREATED,
+        };
+        let prefix: Vec<&str> = query.state.map(DraftState::as_str).into_iter().collect();
+        let items: Vec<Draft> =
+            read_page(&store, index, &prefix, query.after.as_ref(), query.limit).await?;
+        Ok(page_after_read(items, query.limit, |d| order.key(d)))
+    }
+
     async fn delete_draft(&self, id: Uuid) -> Result<(), StoreError> {
         let names = self.with_tombstones(&[stores::DRAFTS]);
         let tx = self.tx(&names, TransactionMode::Readwrite)?;
@@ -744,6 +1019,54 @@ impl Store for IdbStore {
         };
         records.sort_by(|a, b| a.finalized_at.cmp(&b.finalized_at).then(a.id.cmp(&b.id)));
         Ok(records)
+    }
+
+    async fn page_outbox(
+        &self,
+        kind: RecordKind,
+        query: &PageQuery<RecordState>,
+    ) -> Result<Page<OutboxRecord>, StoreError> {
+        if !self.has_list_indexes() {
+            let all: Vec<OutboxRecord> = self.read_all(stores::OUTBOX).await?;
+            return Ok(paging::page_records(&all, kind, query));
+        }
+        let tx = self.tx(&[stores::OUTBOX], TransactionMode::Readonly)?;
+        let store = tx.object_store(stores::OUTBOX).map_err(idb)?;
+        if let Some(key) = &query.search {
+            let (found, capped) = search(&store, key).await?;
+            let mut page = paging::page_records(&found, kind, query);
+            page.capped = capped;
+            return Ok(page);
+        }
+        let mut prefix = vec![kind.as_str()];
+        let index = match query.state {
+            Some(s) => {
+                prefix.push(s.as_str());
+                stores::BY_KIND_STATE_ORDER
+            }
+            None => stores::BY_KIND_ORDER,
+        };
+        let items: Vec<OutboxRecord> =
+            read_page(&store, index, &prefix, query.after.as_ref(), query.limit).await?;
+        Ok(page_after_read(items, query.limit, record_order_key))
+    }
+
+    async fn count_outbox(&self, state: RecordState) -> Result<usize, StoreError> {
+        if !self.has_state_index() {
+            return Ok(self.list_outbox(Some(state)).await?.len());
+        }
+        let tx = self.tx(&[stores::OUTBOX], TransactionMode::Readonly)?;
+        let store = tx.object_store(stores::OUTBOX).map_err(idb)?;
+        let n = store
+            .index(stores::BY_STATE)
+            .map_err(idb)?
+            .count()
+            .with_query::<JsValue, _>(KeyRange::Only(JsValue::from_str(state.as_str())))
+            .primitive()
+            .map_err(idb)?
+            .await
+            .map_err(idb)?;
+        Ok(n as usize)
     }
 
     async fn get_record(&self, id: Uuid) -> Result<Option<OutboxRecord>, StoreError> {

@@ -29,6 +29,7 @@ pub mod link;
 pub mod memory;
 pub mod merge;
 pub mod model;
+pub mod paging;
 pub mod plan;
 pub mod store;
 pub mod transport;
@@ -43,6 +44,7 @@ pub use model::{
     DeviceInfo, Draft, DraftNotice, DraftSaved, DraftTombstone, LocalQuizAttempt, OutboxRecord,
     ReceiptEntry, RecordState, SyncProblem, Transition,
 };
+pub use paging::{Cursor, DraftOrder, DraftState, Page, PageQuery, SearchKey};
 pub use plan::TransitionPlan;
 pub use store::{
     export_unsent, export_unsent_json, sync_status, PullApplied, Store, StoreError, SyncStatus,

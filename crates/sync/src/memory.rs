@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
-use lianxin_core::protocol::{DeviceConfig, PullResponse};
+use lianxin_core::protocol::{DeviceConfig, PullResponse, RecordKind};
 use lianxin_core::quiz::Campaign;
 use uuid::Uuid;
 
@@ -16,6 +16,7 @@ use crate::model::{
     meta_keys, Draft, DraftSaved, DraftTombstone, LocalQuizAttempt, OutboxRecord, ReceiptEntry,
     RecordState, Transition,
 };
+use crate::paging::{self, DraftOrder, DraftState, Page, PageQuery};
 use crate::plan::{
     plan_delete_draft, plan_finalize, plan_recover_sending, plan_save_draft, plan_transitions,
     record_to_check, TransitionPlan,
@@ -129,6 +130,14 @@ impl Store for MemoryStore {
         Ok(drafts)
     }
 
+    async fn page_drafts(
+        &self,
+        order: DraftOrder,
+        query: &PageQuery<DraftState>,
+    ) -> Result<Page<Draft>, StoreError> {
+        Ok(self.read(|i| paging::page_drafts(i.drafts.values(), order, query)))
+    }
+
     async fn delete_draft(&self, id: Uuid) -> Result<(), StoreError> {
         self.write(|i| {
             let plan = plan_delete_draft(i.drafts.get(&id), Utc::now());
@@ -170,6 +179,14 @@ impl Store for MemoryStore {
         });
         outbox_order(&mut records);
         Ok(records)
+    }
+
+    async fn page_outbox(
+        &self,
+        kind: RecordKind,
+        query: &PageQuery<RecordState>,
+    ) -> Result<Page<OutboxRecord>, StoreError> {
+        Ok(self.read(|i| paging::page_records(i.outbox.values(), kind, query)))
     }
 
     async fn get_record(&self, id: Uuid) -> Result<Option<OutboxRecord>, StoreError> {

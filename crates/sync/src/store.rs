@@ -7,7 +7,7 @@
 //! lets the engine promise "never lost, never doubled" across crashes.
 
 use chrono::{DateTime, Utc};
-use lianxin_core::protocol::{ChangeBody, DeviceConfig, PullResponse, StatusEvent};
+use lianxin_core::protocol::{ChangeBody, DeviceConfig, PullResponse, RecordKind, StatusEvent};
 use lianxin_core::quiz::Campaign;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,7 @@ use crate::model::{
     meta_keys, DeviceInfo, Draft, DraftSaved, DraftTombstone, LocalQuizAttempt, OutboxRecord,
     ReceiptEntry, RecordState, SyncProblem, Transition,
 };
+use crate::paging::{DraftOrder, DraftState, Page, PageQuery};
 
 /// Why the store refused an operation. None of these is ever swallowed: the UI shows them, in the
 /// user's language, from [`StoreError::code`]; the text inside is English detail for logs.
@@ -115,6 +116,14 @@ pub trait Store {
     async fn draft_tombstone(&self, id: Uuid) -> Result<Option<DraftTombstone>, StoreError>;
     /// Every draft, oldest first.
     async fn list_drafts(&self) -> Result<Vec<Draft>, StoreError>;
+    /// One page of the drafts list, in `order` (newest first), optionally only one state and
+    /// only what a search finds ([`crate::paging`] decides the order, the cursor and the
+    /// matching; IndexedDB reads the page through its indexes).
+    async fn page_drafts(
+        &self,
+        order: DraftOrder,
+        query: &PageQuery<DraftState>,
+    ) -> Result<Page<Draft>, StoreError>;
     /// Removes a draft (discarded by the user) and keeps its tombstone, so that no tab still
     /// showing it saves it back ([`crate::plan::plan_delete_draft`]). Removing a missing draft is
     /// not an error.
@@ -141,6 +150,18 @@ pub trait Store {
         &self,
         state: Option<RecordState>,
     ) -> Result<Vec<OutboxRecord>, StoreError>;
+    /// One page of the records list: outbox records of `kind`, finalized last first, optionally
+    /// only one state and only what a search finds (name, phone, registration number).
+    async fn page_outbox(
+        &self,
+        kind: RecordKind,
+        query: &PageQuery<RecordState>,
+    ) -> Result<Page<OutboxRecord>, StoreError>;
+    /// How many outbox records are in `state`. The header's indicator asks after every change;
+    /// IndexedDB answers it from its state index without reading a single record.
+    async fn count_outbox(&self, state: RecordState) -> Result<usize, StoreError> {
+        Ok(self.list_outbox(Some(state)).await?.len())
+    }
     /// One outbox record.
     async fn get_record(&self, id: Uuid) -> Result<Option<OutboxRecord>, StoreError>;
     /// Applies every transition or none (one push answer is one call). A `Sent` transition also
@@ -308,17 +329,17 @@ pub struct SyncStatus {
     pub last_error: Option<SyncProblem>,
 }
 
-/// Reads the indicator's numbers.
+/// Reads the indicator's numbers: counts, never the records themselves (a tablet keeps thousands
+/// of sent ones).
 pub async fn sync_status<S: Store + ?Sized>(store: &S) -> Result<SyncStatus, StoreError> {
-    let all = store.list_outbox(None).await?;
-    let count = |f: &dyn Fn(RecordState) -> bool| all.iter().filter(|r| f(r.state)).count();
     Ok(SyncStatus {
         enrolled: store.device().await?.is_some(),
         revoked: store.is_revoked().await?,
-        waiting: count(&|s| matches!(s, RecordState::Queued | RecordState::Sending)),
-        needs_edit: count(&|s| s == RecordState::NeedsEdit),
-        quarantined: count(&|s| s == RecordState::Quarantined),
-        sent: count(&|s| s == RecordState::Sent),
+        waiting: store.count_outbox(RecordState::Queued).await?
+            + store.count_outbox(RecordState::Sending).await?,
+        needs_edit: store.count_outbox(RecordState::NeedsEdit).await?,
+        quarantined: store.count_outbox(RecordState::Quarantined).await?,
+        sent: store.count_outbox(RecordState::Sent).await?,
         last_sync_ok: store.last_sync_ok().await?,
         last_error: store.last_error().await?,
     })
