@@ -7,6 +7,7 @@
 //! `wasm32-unknown-unknown` (the PWA), and both sides validate with the very same code.
 #![deny(missing_docs)]
 
+pub mod bank;
 pub mod clock;
 pub mod deadlines;
 pub mod draw;
