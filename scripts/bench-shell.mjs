@@ -2,7 +2,8 @@
 // App shell transfer size: index.html + the JS + the wasm + the CSS, exactly as the real server
 // sends them (compressed) to a browser that accepts br and gzip. The JS is what index.html loads
 // and every module those import in turn (the split loader, wasm-bindgen's snippets); the wasm is
-// the main module only: the page modules are fetched when their page is first opened.
+// the main module only: the page modules are fetched when their page is first opened, and the
+// texts of a language other than the default when it is chosen (both listed after the shell).
 //
 //   make pwa server && node scripts/bench-shell.mjs
 //
@@ -96,6 +97,17 @@ try {
   for (const m of pages) console.log(`| \`${m.name}\` | ${kb(m.br)} |`);
   console.log(`| ${shared.length} shared chunks (\`chunk_*.wasm\`), together | ${kb(sum(shared))} |`);
   console.log(`| **all of it** | **${kb(sum(modules))}** |`);
+
+  // The texts of the languages the main module does not carry (src/i18n.rs): a device fetches
+  // the one it chose, before the app mounts; the worker precaches them all.
+  const locales = precached.filter((p) => p.startsWith('/locales/'));
+  console.log('\n| language file, fetched when chosen | uncompressed (kB) | br (kB) |');
+  console.log('|---|---:|---:|');
+  for (const path of locales) {
+    const raw = await get(server.baseURL + path, 'identity');
+    const br = await get(server.baseURL + path, 'br, gzip');
+    console.log(`| \`${path}\` | ${kb(raw.body.length)} | ${kb(br.body.length)} (${br.headers['content-encoding'] ?? 'none'}) |`);
+  }
 } finally {
   await server.dispose();
 }

@@ -57,7 +57,30 @@ const WASM_OPT_FEATURES = [
 
 function run(cmd, args, options = {}) {
   console.log(`build-wasm: ${cmd} ${args.join(" ")}`);
-  execFileSync(cmd, args, { stdio: "inherit", cwd: ROOT, env: ENV, ...options });
+  return execFileSync(cmd, args, { stdio: "inherit", cwd: ROOT, env: ENV, ...options });
+}
+
+/** Where index.html takes the served locale files from (`<link data-trunk rel="copy-dir">`, to
+ *  dist/locales/): the languages the release wasm does not compile in (src/i18n.rs). */
+export const LOCALES_DIR = join(ROOT, "target", "pwa-locales");
+
+/**
+ * Copies the locale files the app's build.rs wrote (its OUT_DIR/locales/<tag>-<hash>.json) to
+ * LOCALES_DIR. `messages` is cargo's `--message-format=json` output, which names that OUT_DIR
+ * (also when the build script did not have to run again).
+ */
+export function copyLocales(messages) {
+  const outDirs = messages
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line))
+    .filter((m) => m.reason === "build-script-executed" && /#lianxin@|^lianxin /.test(m.package_id))
+    .map((m) => join(m.out_dir, "locales"));
+  if (outDirs.length !== 1) throw new Error(`cargo named ${outDirs.length} OUT_DIRs of the app's build script, not 1`);
+  const files = readdirSync(outDirs[0]).filter((f) => f.endsWith(".json"));
+  if (files.length === 0) throw new Error(`no locale files in ${outDirs[0]}`);
+  for (const file of files) copyFileSync(join(outDirs[0], file), join(LOCALES_DIR, file));
+  console.log(`build-wasm: ${files.join(", ")} in ${LOCALES_DIR}`);
 }
 
 function checkWasmOpt() {
@@ -117,6 +140,9 @@ async function minifyModules(dir) {
 export async function build() {
   rmSync(PKG_DIR, { recursive: true, force: true });
   mkdirSync(PKG_DIR, { recursive: true });
+  // Empty in a debug build, which compiles every language in.
+  rmSync(LOCALES_DIR, { recursive: true, force: true });
+  mkdirSync(LOCALES_DIR, { recursive: true });
   if (!RELEASE) {
     run("cargo", ["build", "--package", NAME, "--bin", NAME, "--target", "wasm32-unknown-unknown"]);
     run("wasm-bindgen", [
@@ -133,16 +159,23 @@ export async function build() {
   }
 
   checkWasmOpt();
-  run("cargo", [
-    "rustc",
-    "--package", NAME,
-    "--bin", NAME,
-    "--profile", "wasm-release",
-    "--target", "wasm32-unknown-unknown",
-    "--features", "split",
-    "--",
-    "-C", "link-arg=--emit-relocs",
-  ]);
+  const messages = run(
+    "cargo",
+    [
+      "rustc",
+      "--package", NAME,
+      "--bin", NAME,
+      "--profile", "wasm-release",
+      "--target", "wasm32-unknown-unknown",
+      "--features", "split",
+      // JSON on stdout (it names build.rs's OUT_DIR), compiler messages as usual on stderr.
+      "--message-format", "json-render-diagnostics",
+      "--",
+      "-C", "link-arg=--emit-relocs",
+    ],
+    { stdio: ["inherit", "pipe", "inherit"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+  );
+  copyLocales(messages);
   const linked = join(TARGET_DIR, "wasm32-unknown-unknown", "wasm-release", `${NAME}.wasm`);
 
   const splitDir = join(TARGET_DIR, "wasm-split");

@@ -15,6 +15,7 @@ pub mod components;
 pub mod connectivity;
 pub mod errors;
 pub mod formatting;
+pub mod i18n;
 pub mod labels;
 pub mod locale;
 pub mod nav;
@@ -23,16 +24,6 @@ pub mod petition_draft;
 pub mod privacy;
 pub mod routes;
 pub mod update;
-
-// leptos_i18n 0.6 recommends generating this module from a build script with leptos_i18n_build,
-// but that crate pulls ICU's data exporter with an HTTP client and TLS into every build (about
-// 200 crates) on our two-core CI. `load_locales!` reads the same `[package.metadata.leptos-i18n]`
-// and generates the same module from the same parser and code generator, so we keep it.
-#[allow(deprecated)]
-mod translations {
-    leptos_i18n::load_locales!();
-}
-pub use translations::i18n;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -43,22 +34,20 @@ use wasm_bindgen::JsCast;
 
 use crate::components::header::Header;
 use crate::components::update_banner::UpdateBanner;
-use crate::i18n::{t, t_string, use_i18n, I18nSubContextProvider};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::pages::{home::Home, not_found::NotFound};
 
 /// The whole application: translations, router, header, and one page per route.
 #[component]
 pub fn App() -> impl IntoView {
     remove_boot_shell();
-    // leptos_i18n's sub-context provider is the one that takes an initial locale; with no parent
-    // context it is the app's only i18n context. It stores nothing: `locale::follow_locale` keeps
-    // the choice and `<html lang>` in step.
+    // The remembered language if its texts are on hand (main.rs fetches them before mounting);
+    // `locale::follow_locale` keeps the choice and `<html lang>` in step from then on.
+    i18n::provide_i18n(locale::load_choice());
     view! {
-        <I18nSubContextProvider initial_locale=locale::load_choice()>
-            <Router>
-                <Shell />
-            </Router>
-        </I18nSubContextProvider>
+        <Router>
+            <Shell />
+        </Router>
     }
 }
 
@@ -148,6 +137,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/petitions/:id") view={Lazy::<pages::PetitionDetailRoute>::new()} />
                     <Route path=path!("/quiz") view={Lazy::<pages::QuizRoute>::new()} />
                     <Route path=path!("/law") view={Lazy::<pages::LawRoute>::new()} />
+                    <Route path=path!("/law/xinfang/:article") view={Lazy::<pages::LawRoute>::new()} />
                     <Route path=path!("/sync") view={Lazy::<pages::SyncRoute>::new()} />
                     <Route path=path!("/settings") view={Lazy::<pages::SettingsRoute>::new()} />
                     <Route path=path!("/enroll") view={Lazy::<pages::EnrollRoute>::new()} />

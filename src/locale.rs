@@ -1,17 +1,15 @@
 //! The interface languages, and how the choice is remembered and shown to the browser.
 //!
-//! Translations come from `locales/*.json` through leptos_i18n. This module holds what the
-//! library leaves to us: the order and native names of the languages in the switcher, the
-//! language a device starts in, keeping the user's choice in localStorage, and `<html lang>`.
+//! The texts come from `locales/*.json` through [`crate::i18n`]. This module holds the rest: the
+//! order and native names of the languages in the switcher, the language a device starts in,
+//! keeping the user's choice in localStorage, and `<html lang>`.
 //!
-//! Why not leptos_i18n's own cookie: its cookie support parses expiry dates with the `time` crate,
-//! about 40 kB of wasm for one stored word; and a cookie would travel to the server with every
-//! request for nothing.
+//! Why localStorage and not a cookie: a cookie would travel to the server with every request for
+//! nothing (and leptos_i18n's, which the app used before, parsed expiry dates with the `time`
+//! crate, about 40 kB of wasm for one stored word).
 
+use crate::i18n::{I18nContext, Locale};
 use leptos::prelude::*;
-use leptos_i18n::{I18nContext, Locale as _};
-
-use crate::i18n::Locale;
 
 /// The languages in the order the switcher offers them.
 pub const LANGUAGES: [Locale; 3] = [Locale::zh_Hans, Locale::zh_Hant, Locale::en];
@@ -56,7 +54,7 @@ pub fn load_choice() -> Locale {
 ///
 /// `lang` is what screen readers use to pick a voice and what browsers use to pick CJK glyphs
 /// (简 and 繁 forms of the same character differ), so it must follow every switch.
-pub fn follow_locale(i18n: I18nContext<Locale>) {
+pub fn follow_locale(i18n: I18nContext) {
     Effect::new(move |_| {
         let tag = i18n.get_locale().as_str();
         if let Some(html) = document().document_element() {
@@ -78,7 +76,7 @@ mod tests {
     #[test]
     fn the_switcher_offers_every_configured_language_once() {
         let offered: HashSet<_> = LANGUAGES.iter().map(|l| l.as_str()).collect();
-        let configured: HashSet<_> = Locale::get_all().iter().map(|l| l.as_str()).collect();
+        let configured: HashSet<_> = Locale::ALL.iter().map(|l| l.as_str()).collect();
         assert_eq!(offered, configured);
         assert_eq!(offered.len(), LANGUAGES.len());
     }

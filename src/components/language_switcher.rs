@@ -1,7 +1,6 @@
 //! The interface language picker.
 
 use leptos::prelude::*;
-use leptos_i18n::Locale as _;
 
 use crate::i18n::{t, t_string, use_i18n, Locale};
 use crate::locale::{autonym, LANGUAGES};
