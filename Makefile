@@ -121,6 +121,8 @@ bench: pwa server
 	npx --no-install playwright test tests/e2e/sync.spec.ts -g 'b2:' --reporter=list
 	$(call banner,sync of 100 petitions on 3G / EDGE / GPRS (Chromium network emulation, loopback))
 	node scripts/bench-slow-sync.mjs
+	$(call banner,a cheap tablet: start-up / typing / lists of 500-20000 records at 6x CPU and unthrottled)
+	node scripts/bench-tablet.mjs
 
 # ---- conveniences -----------------------------------------------------------------------------
 fmt:
