@@ -22,6 +22,7 @@ pub mod nav;
 pub mod pages;
 pub mod petition_draft;
 pub mod privacy;
+pub mod quiz_state;
 pub mod routes;
 pub mod update;
 

@@ -439,6 +439,7 @@ async fn pulled_changes_and_the_cursor_are_stored_together_and_reapplying_is_har
                         starts_at: Utc::now(),
                         ends_at: Utc::now(),
                         questions: vec![],
+                        ..Default::default()
                     },
                 },
             },

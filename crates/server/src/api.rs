@@ -9,7 +9,10 @@ use lianxin_core::protocol::{
     ErrorBody, Outcome, PullResponse, PushRecord, PushRequest, PushResponse, PushResult, Receipt,
     ReceiptView, RecordKind, StatusEvent, SubjectEntry, MAX_BATCH, PULL_PAGE,
 };
-use lianxin_core::quiz::{Answer, Campaign, Question, QuizAttempt};
+use lianxin_core::quiz::{
+    Answer, Audience, Campaign, CampaignStats, ClaimedScore, Flag, Key, MissedQuestion,
+    Participant, Question, QuestionType, QuizAttempt, Quota, ReviewPolicy, StatsGroup,
+};
 use lianxin_core::Petition;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -29,11 +32,18 @@ pub struct Health {
     pub status: String,
 }
 
-/// Liveness and database reachability.
+/// Liveness: the database answers and the push writer runs. O(1): no table is read.
 #[utoipa::path(get, path = "/healthz", responses(
     (status = 200, body = Health), (status = 503, body = ErrorBody)))]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
-    state.db.records.petition_count().await?;
+    if !state.db.health.writer_running() {
+        return Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "writer_stopped",
+            "the push writer stopped; the process must be restarted",
+        ));
+    }
+    state.db.health.ping().await?;
     Ok(Json(Health {
         status: "ok".into(),
     }))
@@ -44,11 +54,16 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, AppE
     (status = 201, description = "enrolled; the token is shown only now", body = EnrollResponse),
     (status = 400, description = "bad body, or the code is unknown, used or expired", body = ErrorBody),
     (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+    (status = 429, description = "too many attempts from this address", body = ErrorBody),
     (status = 503, body = ErrorBody)))]
 pub async fn enroll(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<EnrollRequest>,
 ) -> Result<Response, AppError> {
+    if let Err(wait) = state.enroll_limiter.check(ip) {
+        return Ok(crate::error::rate_limited(wait));
+    }
     let label = enrollment::check_label(&req.label).map_err(AppError::bad_request_with)?;
     let enrolled = service::enroll(&state.db, &req.code, label)
         .await?
@@ -187,17 +202,7 @@ pub async fn receipt(
     Path(query_code): Path<String>,
 ) -> Result<Response, AppError> {
     if let Err(wait) = state.limiter.check(ip) {
-        let retry_after = wait.as_secs().max(1);
-        let mut res = AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many lookups from this address; try again later",
-        )
-        .with_param("retry_after_seconds", retry_after)
-        .into_response();
-        res.headers_mut()
-            .insert("retry-after", HeaderValue::from(retry_after));
-        return Ok(res);
+        return Ok(crate::error::rate_limited(wait));
     }
     let code: String = query_code
         .chars()
@@ -252,6 +257,60 @@ pub async fn petition(
         })
 }
 
+/// Query of `GET /api/v1/campaigns/{campaign_id}/stats`.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// `csv` for a CSV download instead of JSON.
+    #[allow(dead_code)] // documents the parameter; read from the raw query
+    format: Option<String>,
+}
+
+/// A quiz campaign's results for the bureau: participants, pass rate, mean score, score
+/// distribution, the most-missed questions, by township and by audience, and the questions
+/// reported as wrong. Field tablets only: a kiosk gets 403.
+#[utoipa::path(get, path = "/api/v1/campaigns/{campaign_id}/stats",
+    params(("campaign_id" = String, Path, description = "the campaign's id"), StatsQuery),
+    security(("bearer" = [])), responses(
+    (status = 200, body = CampaignStats),
+    (status = 401, body = ErrorBody),
+    (status = 403, description = "kiosk token", body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn campaign_stats(
+    State(state): State<AppState>,
+    FieldAuth(_device): FieldAuth,
+    Path(campaign_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    let stats = service::campaign_stats(&state.db, &campaign_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::NOT_FOUND,
+                "campaign_unknown",
+                "the server has no such quiz campaign",
+            )
+        })?;
+    let csv = query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .any(|p| p == "format=csv");
+    if !csv {
+        return Ok(Json(stats).into_response());
+    }
+    let mut res = service::campaign::stats_csv(&stats).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"campaign-stats.csv\""),
+    );
+    Ok(res)
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -268,11 +327,13 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Lianxin sync protocol v1", description = "连心信访 central sync endpoint"),
-    paths(healthz, enroll, push, pull, receipt, petition),
+    paths(healthz, enroll, push, pull, receipt, petition, campaign_stats),
     components(schemas(
         Health, EnrollRequest, EnrollResponse, DeviceRole, PushRequest, PushRecord, RecordKind,
         PushResponse, PushResult, Outcome, Receipt, PullResponse, Change, ChangeBody, StatusEvent,
         ReceiptView, ErrorBody, ApiError, Campaign, Question, QuizAttempt, Answer, Petition,
+        Key, Quota, Audience, ReviewPolicy, QuestionType, Participant, Flag, ClaimedScore,
+        CampaignStats, StatsGroup, MissedQuestion,
         DeviceConfig, SubjectEntry, lianxin_core::clock::RecordClock,
         lianxin_core::clock::ClockOffset, lianxin_core::period::HolidayCalendar,
         lianxin_core::period::HolidayYear

@@ -13,7 +13,6 @@
 //! Entry points: [`router`] (what tests call with `oneshot`), [`serve`] (a real server on a given
 //! listener with a shutdown future), and [`testing::TestServer`] for other crates' tests.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +35,7 @@ const WIRE_SLACK_BYTES: usize = 64 * 1024;
 use tower_http::map_request_body::MapRequestBodyLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub mod api;
@@ -43,16 +43,17 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod ratelimit;
+pub mod serving;
 pub mod service;
 pub mod static_files;
 pub mod testing;
 
 use db::Db;
 use error::AppError;
-use ratelimit::RateLimiter;
+use ratelimit::{Rate, RateLimiter};
 use static_files::StaticSite;
 
-pub use service::campaign::{AnsweredQuestion, CampaignFile};
+pub use service::campaign::CampaignFile;
 pub use service::create_enrollment_code;
 
 /// Server settings, from the environment in production and set directly in tests.
@@ -63,6 +64,10 @@ pub struct Config {
     /// Allowed subjects (`LIANXIN_SUBJECTS`: comma-separated codes, each optionally
     /// `code=label`; default the built-in list). Devices get them through the pull feed.
     pub subjects: Vec<SubjectEntry>,
+    /// The holiday calendar devices count time limits by (`LIANXIN_HOLIDAYS`: the path of a JSON
+    /// file in the format of `crates/core/data/holidays.json`); `None`: the one built into the
+    /// app. Devices get it through the pull feed, so a new year's notice needs no app update.
+    pub holidays: Option<lianxin_core::period::HolidayCalendar>,
     /// Where the built PWA is (`LIANXIN_STATIC_DIR`, default `dist`).
     pub static_dir: PathBuf,
     /// How long an enrollment code stays valid.
@@ -71,6 +76,17 @@ pub struct Config {
     pub receipt_burst: u32,
     /// …and refill per second.
     pub receipt_per_second: f64,
+    /// Enrollment attempts: burst per client address…
+    pub enroll_burst: u32,
+    /// …and refill per second.
+    pub enroll_per_second: f64,
+    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` name the client
+    /// (`LIANXIN_TRUSTED_PROXIES`); empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Served over HTTPS by a proxy in front (`LIANXIN_HTTPS=1`): answers carry HSTS.
+    pub https: bool,
+    /// Timeouts and the connection bound of [`serve`].
+    pub limits: serving::Limits,
 }
 
 impl Default for Config {
@@ -78,46 +94,135 @@ impl Default for Config {
         Config {
             registration_prefix: "CZXF".into(),
             subjects: DeviceConfig::builtin().subjects,
+            holidays: None,
             static_dir: PathBuf::from("dist"),
             enrollment_ttl: chrono::Duration::days(7),
             receipt_burst: 10,
             receipt_per_second: 0.2,
+            // A county enrolls a room of tablets at a training session, all behind one address.
+            enroll_burst: 30,
+            enroll_per_second: 0.5,
+            trusted_proxies: Vec::new(),
+            https: false,
+            limits: serving::Limits::default(),
         }
     }
 }
 
+/// A setting in the environment that cannot be used; the server refuses to start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{var}: {problem} (got {value:?})")]
+pub struct ConfigError {
+    /// The variable.
+    pub var: &'static str,
+    /// Its value.
+    pub value: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
 impl Config {
-    /// Defaults overridden by `LIANXIN_*` variables.
-    pub fn from_env() -> Self {
+    /// Defaults overridden by `LIANXIN_*` variables (see README, "Configuration").
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Defaults overridden by the variables `var` finds; a value that is set but unusable is an
+    /// error, never a silent default.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut c = Config::default();
-        if let Ok(p) = std::env::var("LIANXIN_REGISTRATION_PREFIX") {
+        let positive = |name: &'static str, per: f64| -> Result<Option<f64>, ConfigError> {
+            let Some(v) = var(name) else { return Ok(None) };
+            match v.trim().parse::<f64>() {
+                Ok(n) if n.is_finite() && n > 0.0 => Ok(Some(n / per)),
+                _ => Err(ConfigError {
+                    var: name,
+                    value: v,
+                    problem: "must be a number greater than 0".into(),
+                }),
+            }
+        };
+        let whole = |name: &'static str, min: u64| -> Result<Option<u64>, ConfigError> {
+            let Some(v) = var(name) else { return Ok(None) };
+            match v.trim().parse::<u64>() {
+                Ok(n) if n >= min => Ok(Some(n)),
+                _ => Err(ConfigError {
+                    var: name,
+                    value: v,
+                    problem: format!("must be a whole number of at least {min}"),
+                }),
+            }
+        };
+        let clamp_u32 = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        if let Some(n) = whole("LIANXIN_RECEIPT_BURST", 1)? {
+            c.receipt_burst = clamp_u32(n);
+        }
+        if let Some(n) = positive("LIANXIN_RECEIPT_PER_MINUTE", 60.0)? {
+            c.receipt_per_second = n;
+        }
+        if let Some(n) = whole("LIANXIN_ENROLL_BURST", 1)? {
+            c.enroll_burst = clamp_u32(n);
+        }
+        if let Some(n) = positive("LIANXIN_ENROLL_PER_MINUTE", 60.0)? {
+            c.enroll_per_second = n;
+        }
+        if let Some(v) = var("LIANXIN_TRUSTED_PROXIES") {
+            c.trusted_proxies =
+                ratelimit::parse_trusted_proxies(&v).map_err(|problem| ConfigError {
+                    var: "LIANXIN_TRUSTED_PROXIES",
+                    value: v.clone(),
+                    problem,
+                })?;
+        }
+        if let Some(v) = var("LIANXIN_HTTPS") {
+            c.https = match v.trim() {
+                "1" | "true" | "yes" => true,
+                "0" | "false" | "no" | "" => false,
+                _ => {
+                    return Err(ConfigError {
+                        var: "LIANXIN_HTTPS",
+                        value: v,
+                        problem: "must be 1 or 0".into(),
+                    })
+                }
+            };
+        }
+        let secs = Duration::from_secs;
+        if let Some(n) = whole("LIANXIN_HEADER_TIMEOUT_SECS", 1)? {
+            c.limits.header_timeout = secs(n);
+        }
+        if let Some(n) = whole("LIANXIN_BODY_TIMEOUT_SECS", 1)? {
+            c.limits.body_timeout = secs(n);
+        }
+        if let Some(n) = whole("LIANXIN_REQUEST_TIMEOUT_SECS", 1)? {
+            c.limits.request_timeout = secs(n);
+        }
+        if let Some(n) = whole("LIANXIN_MAX_CONNECTIONS", 1)? {
+            c.limits.max_connections = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        if let Some(p) = var("LIANXIN_REGISTRATION_PREFIX") {
             if !p.trim().is_empty() {
                 c.registration_prefix = p.trim().to_owned();
             }
         }
-        if let Some(list) = std::env::var("LIANXIN_SUBJECTS")
-            .ok()
-            .and_then(|s| service::config::parse_subjects(&s))
+        if let Some(list) =
+            var("LIANXIN_SUBJECTS").and_then(|s| service::config::parse_subjects(&s))
         {
             c.subjects = list;
         }
-        // Receipt lookups per client address: burst and refill per minute.
-        if let Some(n) = std::env::var("LIANXIN_RECEIPT_BURST")
-            .ok()
-            .and_then(|v| v.parse().ok())
-        {
-            c.receipt_burst = n;
+        if let Some(path) = var("LIANXIN_HOLIDAYS") {
+            c.holidays = Some(service::config::read_holidays(&path).map_err(|problem| {
+                ConfigError {
+                    var: "LIANXIN_HOLIDAYS",
+                    value: path.clone(),
+                    problem,
+                }
+            })?);
         }
-        if let Some(n) = std::env::var("LIANXIN_RECEIPT_PER_MINUTE")
-            .ok()
-            .and_then(|v| v.parse::<f64>().ok())
-        {
-            c.receipt_per_second = n / 60.0;
-        }
-        if let Ok(d) = std::env::var("LIANXIN_STATIC_DIR") {
+        if let Some(d) = var("LIANXIN_STATIC_DIR") {
             c.static_dir = PathBuf::from(d);
         }
-        c
+        Ok(c)
     }
 }
 
@@ -145,6 +250,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Receipt lookup limiter.
     pub limiter: Arc<RateLimiter>,
+    /// Enrollment limiter.
+    pub enroll_limiter: Arc<RateLimiter>,
     /// The static site.
     pub site: Arc<StaticSite>,
 }
@@ -153,14 +260,19 @@ impl AppState {
     /// State over an open database.
     pub fn new(db: Db, config: Config) -> Self {
         let site = Arc::new(StaticSite::load(&config.static_dir));
-        let limiter = Arc::new(RateLimiter::new(
-            config.receipt_burst,
-            config.receipt_per_second,
-        ));
+        let limiter = Arc::new(RateLimiter::new(Rate {
+            burst: config.receipt_burst,
+            per_second: config.receipt_per_second,
+        }));
+        let enroll_limiter = Arc::new(RateLimiter::new(Rate {
+            burst: config.enroll_burst,
+            per_second: config.enroll_per_second,
+        }));
         AppState {
             db,
             config: Arc::new(config),
             limiter,
+            enroll_limiter,
             site,
         }
     }
@@ -178,6 +290,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/sync/pull", get(api::pull))
         .route("/api/v1/receipts/{query_code}", get(api::receipt))
         .route("/api/v1/petitions/{record_id}", get(api::petition))
+        .route(
+            "/api/v1/campaigns/{campaign_id}/stats",
+            get(api::campaign_stats),
+        )
         .route("/api/openapi.json", get(api::openapi))
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
@@ -190,6 +306,13 @@ pub fn router(state: AppState) -> Router {
     let site = state.site.clone();
     let csp = site.csp.clone();
     let x_request_id = HeaderName::from_static("x-request-id");
+    let limits = state.config.limits;
+    // HSTS only when a proxy in front serves HTTPS: sent over plain HTTP on a LAN it would be
+    // ignored, and a wrong one would lock browsers out of the address for a year.
+    let hsts = state
+        .config
+        .https
+        .then(|| HeaderValue::from_static("max-age=31536000"));
 
     Router::new()
         .route("/healthz", get(api::healthz))
@@ -211,6 +334,10 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
             ServiceBuilder::new()
+                // A body that stops arriving (a pause longer than the body timeout between two
+                // chunks) fails as it is read: 408, see `error::ApiJson`.
+                .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
+                .layer(MapRequestBodyLayer::new(Body::new))
                 .layer(RequestBodyLimitLayer::new(
                     MAX_BODY_BYTES + WIRE_SLACK_BYTES,
                 ))
@@ -218,6 +345,13 @@ pub fn router(state: AppState) -> Router {
                 .layer(RequestDecompressionLayer::new())
                 .layer(MapRequestBodyLayer::new(Body::new)),
         )
+        // The whole request, body trickled in included, within the request timeout; inside
+        // `json_errors`, so the 408 gets the protocol's JSON body. A push cut off here may still
+        // be committed: the device's retry is then answered `duplicate` with the receipt.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(SetResponseHeaderLayer::overriding(
@@ -231,6 +365,21 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
+        ))
+        // The app uses no camera, microphone, location, payment or device APIs: nothing injected
+        // into it may either.
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        ))
+        // No other origin's window keeps a handle on ours (a petitioner's record on screen).
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &axum::response::Response| hsts.clone(),
         ))
         .layer(CompressionLayer::new())
         .layer(
@@ -256,20 +405,39 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        // A client's own request id is logged and echoed only if it is a plain token; any other
+        // is dropped here and replaced by a fresh one (it could forge log lines or carry data).
+        .layer(axum::middleware::map_request(drop_unsafe_request_id))
         .with_state(state)
 }
 
-/// Runs the server on `listener` until `shutdown` resolves, then drains open requests.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+/// The `Permissions-Policy` of every answer.
+pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), \
+     usb=(), serial=(), bluetooth=(), hid=(), midi=(), display-capture=()";
+
+/// Whether a client-supplied request id may be logged: 1 to 64 of `A-Z a-z 0-9 - _ . :`.
+pub fn is_safe_request_id(id: &[u8]) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
+
+async fn drop_unsafe_request_id(mut req: axum::extract::Request) -> axum::extract::Request {
+    let ids = req.headers().get_all("x-request-id");
+    let mut ids = ids.iter();
+    let safe = match (ids.next(), ids.next()) {
+        (Some(id), None) => is_safe_request_id(id.as_bytes()),
+        (None, _) => true,
+        (Some(_), Some(_)) => false,
+    };
+    if !safe {
+        req.headers_mut().remove("x-request-id");
+    }
+    req
+}
+
+pub use serving::serve;
 
 /// Waits for Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {

@@ -9,7 +9,7 @@ use lianxin_core::protocol::DeviceRole;
 use lianxin_core::status::PetitionStatus;
 use lianxin_server::db;
 use lianxin_server::service::{self, status::StatusChange};
-use lianxin_server::{AppState, Config};
+use lianxin_server::{serving, AppState, Config};
 
 #[derive(Parser)]
 #[command(
@@ -46,7 +46,12 @@ enum Command {
         #[command(subcommand)]
         command: PetitionCommand,
     },
-    /// Revoke a device's token.
+    /// Enrolled devices.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+    /// Revoke a device's token (same as `device revoke --id`).
     Revoke {
         /// The device id.
         device_id: uuid::Uuid,
@@ -54,11 +59,40 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum DeviceCommand {
+    /// List every device: id, role, township, label, enrolled, revoked (no tokens).
+    List {
+        /// One JSON array instead of tab-separated lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a device's token; it learns so at its next pull and stops pushing.
+    Revoke {
+        /// The label it was enrolled under (must name exactly one active device).
+        #[arg(long, conflicts_with = "id", required_unless_present = "id")]
+        label: Option<String>,
+        /// Its id.
+        #[arg(long)]
+        id: Option<uuid::Uuid>,
+    },
+}
+
+#[derive(Subcommand)]
 enum CampaignCommand {
-    /// Import (or replace) a campaign from a JSON file with answers; devices get it without them.
+    /// Import (or replace) a campaign from a JSON file: its settings, and its questions embedded
+    /// or from a bank file it names; devices get the answers only as its review policy allows.
     Import {
         /// The JSON file.
         file: PathBuf,
+    },
+    /// Print a campaign's results: participants, pass rate, mean score, distribution, the
+    /// most-missed questions, by township and audience, flagged questions.
+    Stats {
+        /// The campaign's id.
+        id: String,
+        /// CSV instead of JSON.
+        #[arg(long)]
+        csv: bool,
     },
 }
 
@@ -117,7 +151,7 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let url = lianxin_server::database_url_from_env();
-    let config = Config::from_env();
+    let mut config = Config::from_env()?;
     let db = db::connect(&url).await?;
     match cli.command {
         Command::Serve => {
@@ -131,6 +165,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 let kiosk =
                     service::create_enrollment_code(&db, &config, DeviceRole::Kiosk, township)
                         .await?;
+                // To the terminal (stdout), never through the logger: log files are kept and
+                // shipped, and a code is a credential until it is used.
                 println!("first start: demo enrollment codes (valid 7 days, single use):");
                 println!("  field tablet ({township}): {field}");
                 println!("  kiosk        ({township}): {kiosk}");
@@ -144,9 +180,32 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     "device configuration published"
                 );
             }
+            // Each connection is a descriptor; the common default soft limit (1,024) is reached
+            // by a thousand idle sockets. Raise it to the hard limit, and keep the connection
+            // bound inside whatever the limit is.
+            match serving::raise_open_files_limit() {
+                Ok(open_files) => {
+                    let fitted = config.limits.fit_to_open_files(open_files, 128);
+                    if fitted.max_connections < config.limits.max_connections {
+                        tracing::warn!(
+                            open_files,
+                            max_connections = fitted.max_connections,
+                            "open-file limit too low for LIANXIN_MAX_CONNECTIONS; lowered"
+                        );
+                    }
+                    config.limits = fitted;
+                }
+                Err(e) => tracing::warn!(error = %e, "could not read or raise the open-file limit"),
+            }
             let listener = tokio::net::TcpListener::bind(&addr).await?;
             let local = listener.local_addr()?;
-            tracing::info!(database = %db::redact_url(&url), %local, "serving");
+            tracing::info!(
+                database = %db::redact_url(&url),
+                %local,
+                max_connections = config.limits.max_connections,
+                trusted_proxies = config.trusted_proxies.len(),
+                "serving"
+            );
             println!("Lianxin listening on http://{local}/");
             let state = AppState::new(db, config);
             lianxin_server::serve(listener, state, lianxin_server::shutdown_signal()).await?;
@@ -165,15 +224,36 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Campaign {
             command: CampaignCommand::Import { file },
         } => {
-            let text = std::fs::read_to_string(&file)?;
-            let (public, seq) = service::import_campaign(&db, &text, lianxin_server::now())
-                .await
-                .map_err(|e| e.to_string())?;
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            // A bank file is named relative to the campaign file.
+            let dir = file.parent().unwrap_or(std::path::Path::new("."));
+            let read_bank = |bank: &str| {
+                std::fs::read_to_string(dir.join(bank)).map_err(|e| format!("{bank}: {e}"))
+            };
+            let name = file.display().to_string();
+            let (campaign, seq) =
+                service::import_campaign(&db, &name, &text, read_bank, lianxin_server::now())
+                    .await
+                    .map_err(|e| e.to_string())?;
             println!(
-                "imported campaign {} ({} questions), feed seq {seq}",
-                public.id,
-                public.questions.len()
+                "imported campaign {} ({} questions, {} per attempt), feed seq {seq}",
+                campaign.id,
+                campaign.questions.len(),
+                campaign.questions_per_attempt()
             );
+        }
+        Command::Campaign {
+            command: CampaignCommand::Stats { id, csv },
+        } => {
+            let stats = service::campaign_stats(&db, &id)
+                .await?
+                .ok_or_else(|| format!("no campaign {id:?}"))?;
+            if csv {
+                print!("{}", service::campaign::stats_csv(&stats));
+            } else {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            }
         }
         Command::Petition {
             command:
@@ -218,17 +298,53 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
-        Command::Revoke { device_id } => {
-            if db
-                .devices
-                .revoke_device(device_id, lianxin_server::now())
-                .await?
-            {
-                println!("revoked {device_id}");
+        Command::Device {
+            command: DeviceCommand::List { json },
+        } => {
+            let list = db.devices.device_list().await?;
+            if json {
+                println!("{}", serde_json::to_string(&list)?);
             } else {
-                return Err(format!("no active device {device_id}").into());
+                for d in &list {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        d.id,
+                        d.role.as_str(),
+                        d.township,
+                        d.label,
+                        d.created_at.to_rfc3339(),
+                        d.revoked_at.map_or("-".into(), |t| t.to_rfc3339()),
+                    );
+                }
             }
         }
+        Command::Device {
+            command: DeviceCommand::Revoke { label, id },
+        } => {
+            let id = match (id, label) {
+                (Some(id), _) => id,
+                (None, Some(label)) => {
+                    let list = db.devices.device_list().await?;
+                    service::enrollment::device_by_label(&list, &label).map_err(|e| e.to_string())?
+                }
+                (None, None) => return Err("give --label or --id".into()),
+            };
+            revoke(&db, id).await?;
+        }
+        Command::Revoke { device_id } => revoke(&db, device_id).await?,
     }
     Ok(())
+}
+
+async fn revoke(db: &db::Db, device_id: uuid::Uuid) -> Result<(), Box<dyn std::error::Error>> {
+    if db
+        .devices
+        .revoke_device(device_id, lianxin_server::now())
+        .await?
+    {
+        println!("revoked {device_id}");
+        Ok(())
+    } else {
+        Err(format!("no active device {device_id}").into())
+    }
 }

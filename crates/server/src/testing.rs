@@ -111,11 +111,13 @@ impl TestServer {
             .expect("revoke device");
     }
 
-    /// Imports a campaign (JSON as for `lianxin-server campaign import`).
+    /// Imports a campaign (JSON as for `lianxin-server campaign import`, questions embedded).
     pub async fn import_campaign(&self, json: &str) -> i64 {
-        let (_, seq) = crate::service::import_campaign(&self.db, json, crate::now())
-            .await
-            .expect("import campaign");
+        let no_bank = |bank: &str| Err(format!("{bank}: a test campaign embeds its questions"));
+        let (_, seq) =
+            crate::service::import_campaign(&self.db, "campaign.json", json, no_bank, crate::now())
+                .await
+                .expect("import campaign");
         seq
     }
 

@@ -473,12 +473,11 @@ async fn the_pull_feed_carries_campaigns_without_answers_and_own_status_changes_
     };
     let dev = h.device(DeviceRole::Field).await;
     let other = h.device(DeviceRole::Field).await;
-    let file = common::campaign_file("2026-q4");
-    let parsed: lianxin_server::CampaignFile = serde_json::from_str(&file).unwrap();
+    let campaign = common::campaign("2026-q4");
     h.state
         .db
         .campaigns
-        .import_campaign(&file, &parsed.public().unwrap(), chrono::Utc::now())
+        .import_campaign(&campaign, chrono::Utc::now())
         .await
         .unwrap();
     let (id, rec) = petition_record("张三");
@@ -494,9 +493,7 @@ async fn the_pull_feed_carries_campaigns_without_answers_and_own_status_changes_
     let changes = feed["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 2, "{feed}");
     assert_eq!(changes[0]["type"], "campaign");
-    assert!(changes[0]["campaign"]["questions"][0]
-        .get("answer")
-        .is_none());
+    assert!(changes[0]["campaign"]["questions"][0].get("key").is_none());
     assert_eq!(changes[1]["type"], "petition_status");
     assert_eq!(changes[1]["record_id"], json!(id));
     assert_eq!(changes[1]["event"]["status"], "accepted");
@@ -531,12 +528,11 @@ async fn the_pull_feed_is_paged_with_more(b: Backend) {
     let dev = h.device(DeviceRole::Field).await;
     let page = lianxin_core::protocol::PULL_PAGE;
     for i in 0..page + 5 {
-        let file = common::campaign_file(&format!("c{i}"));
-        let parsed: lianxin_server::CampaignFile = serde_json::from_str(&file).unwrap();
+        let campaign = common::campaign(&format!("c{i}"));
         h.state
             .db
             .campaigns
-            .import_campaign(&file, &parsed.public().unwrap(), chrono::Utc::now())
+            .import_campaign(&campaign, chrono::Utc::now())
             .await
             .unwrap();
     }
@@ -623,18 +619,18 @@ async fn a_quiz_attempt_is_checked_against_its_campaign(b: Backend) {
         return;
     };
     let dev = h.device(DeviceRole::Kiosk).await;
-    let file = common::campaign_file("2026-q4");
-    let parsed: lianxin_server::CampaignFile = serde_json::from_str(&file).unwrap();
+    let campaign = common::campaign("2026-q4");
     h.state
         .db
         .campaigns
-        .import_campaign(&file, &parsed.public().unwrap(), chrono::Utc::now())
+        .import_campaign(&campaign, chrono::Utc::now())
         .await
         .unwrap();
     let attempt = |campaign: &str, choice: u32| {
         json!({
             "campaign_id": campaign,
-            "answers": [{"question_id": "q10", "choice": choice}],
+            "seed": 1,
+            "answers": [{"question_id": "q20", "choices": [choice]}],
             "started_at": "2026-11-30T01:00:00Z",
             "finished_at": "2026-11-30T01:03:00Z",
             "township": "城关镇"
@@ -653,7 +649,7 @@ async fn a_quiz_attempt_is_checked_against_its_campaign(b: Backend) {
     let r = results(&body);
     assert_eq!(r[0]["outcome"], "stored");
     assert!(r[0]["receipt"].get("registration_no").is_none());
-    assert_eq!(r[1]["error"]["field"], "answers[0].choice");
+    assert_eq!(r[1]["error"]["field"], "answers[0].choices");
     assert_eq!(r[2]["error"]["code"], "campaign_unknown");
 }
 

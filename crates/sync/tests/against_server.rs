@@ -231,8 +231,11 @@ async fn status_changes_and_campaigns_arrive_through_the_pull_feed() {
         "title": "《信访工作条例》知识竞答",
         "starts_at": Utc::now() - Duration::days(1),
         "ends_at": Utc::now() + Duration::days(30),
-        "questions": [{"id": "q1", "prompt": "信访事项应当自收到之日起多少日内决定是否受理？",
-                       "options": ["7日", "15日", "30日"], "article": 22, "answer": 1}]
+        "questions": [{"type": "single", "id": "q1",
+                       "stem": "多人采用走访形式提出共同的信访事项的，代表人数不得超过几人？",
+                       "options": ["3人", "5人", "7人"], "answer": 1,
+                       "explanation": "第二十条第三款。", "article": 20,
+                       "quote": "多人采用走访形式提出共同的信访事项的，应当推选代表，代表人数不得超过5人"}]
     });
     server.import_campaign(&campaign.to_string()).await;
 

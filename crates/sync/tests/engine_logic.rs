@@ -493,6 +493,7 @@ async fn pulled_status_changes_and_campaigns_are_applied_page_by_page_and_the_cu
         starts_at: Utc::now(),
         ends_at: Utc::now(),
         questions: vec![],
+        ..Default::default()
     };
     *server.0.feed.borrow_mut() = vec![
         Change {

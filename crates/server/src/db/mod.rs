@@ -25,13 +25,15 @@ use chrono::{DateTime, Utc};
 use lianxin_core::protocol::{
     Change, DeviceConfig, DeviceRole, PushResult, ReceiptView, StatusEvent,
 };
-use lianxin_core::quiz::Campaign;
+use lianxin_core::quiz::{Campaign, CampaignStats};
 use uuid::Uuid;
 
-use crate::service::enrollment::EnrollRefusal;
+use crate::service::enrollment::{EnrollRefusal, StoredCode};
 use crate::service::push::{PushContext, PushItem};
 use crate::service::status::{SetStatusError, StatusChange};
 
+mod campaigns;
+mod health;
 mod postgres;
 mod records;
 mod sql;
@@ -112,6 +114,30 @@ pub trait DeviceRepo: Send + Sync + 'static {
 
     /// Whether nobody was ever enrolled nor any code issued (first start).
     async fn is_fresh(&self) -> DbResult<bool>;
+
+    /// The enrollment code with this hash, read without a write transaction (so that a flood of
+    /// unknown codes never queues behind, or holds up, the writers).
+    async fn enrollment_code(&self, code_hash: &str) -> DbResult<Option<StoredCode>>;
+
+    /// Every device, oldest first (`lianxin-server device list`).
+    async fn device_list(&self) -> DbResult<Vec<DeviceInfo>>;
+}
+
+/// A device as `lianxin-server device list` shows it: no token, no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeviceInfo {
+    /// Its id.
+    pub id: Uuid,
+    /// The label it was enrolled under.
+    pub label: String,
+    /// `field` or `kiosk`.
+    pub role: DeviceRole,
+    /// Its township.
+    pub township: String,
+    /// When it enrolled.
+    pub created_at: DateTime<Utc>,
+    /// When its token was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// Pushed records, their receipts, and petitions' handling. Every method is atomic.
@@ -167,19 +193,39 @@ pub trait FeedRepo: Send + Sync + 'static {
     async fn publish_config(&self, config: &DeviceConfig, now: DateTime<Utc>) -> DbResult<i64>;
 }
 
-/// Quiz campaigns.
+/// Quiz campaigns, and the typed rows of the attempts counted for them.
 #[async_trait]
 pub trait CampaignRepo: Send + Sync + 'static {
-    /// Stores (or replaces) a campaign and publishes it, without answers, into every feed.
-    async fn import_campaign(
+    /// Stores (or replaces) a campaign with its answers and publishes into every feed the copy
+    /// a device may hold at `now` ([`Campaign::for_device`]).
+    async fn import_campaign(&self, campaign: &Campaign, now: DateTime<Utc>) -> DbResult<i64>;
+
+    /// The stored campaign with this id, answers included.
+    async fn campaign(&self, id: &str) -> DbResult<Option<Campaign>>;
+
+    /// How many attempts of `participant` on `day` the campaign counted, the record `except`
+    /// aside (a re-pushed attempt is not its own predecessor).
+    async fn attempts_on_day(
         &self,
-        definition_json: &str,
-        public: &Campaign,
-        now: DateTime<Utc>,
+        campaign_id: &str,
+        participant: &str,
+        day: &str,
+        except: Uuid,
     ) -> DbResult<i64>;
 
-    /// The published campaign with this id.
-    async fn campaign(&self, id: &str) -> DbResult<Option<Campaign>>;
+    /// The counted attempts of a campaign, aggregated ([`CampaignStats`]; the caller adds the
+    /// campaign's title, audience and question texts).
+    async fn stats(&self, campaign_id: &str) -> DbResult<CampaignStats>;
+}
+
+/// What `/healthz` asks: both answers are O(1), whatever is stored.
+#[async_trait]
+pub trait HealthRepo: Send + Sync + 'static {
+    /// One round trip to the database.
+    async fn ping(&self) -> DbResult<()>;
+
+    /// Whether the push writer is still taking pushes.
+    fn writer_running(&self) -> bool;
 }
 
 /// Every repository, over one open database. Cheap to clone.
@@ -193,20 +239,23 @@ pub struct Db {
     pub feed: Arc<dyn FeedRepo>,
     /// Quiz campaigns.
     pub campaigns: Arc<dyn CampaignRepo>,
+    /// Liveness of the database and the push writer.
+    pub health: Arc<dyn HealthRepo>,
 }
 
 impl Db {
     /// All repositories from one store that implements them all.
     pub fn from_store<S>(store: S) -> Self
     where
-        S: DeviceRepo + RecordRepo + FeedRepo + CampaignRepo,
+        S: DeviceRepo + RecordRepo + FeedRepo + CampaignRepo + HealthRepo,
     {
         let store = Arc::new(store);
         Db {
             devices: store.clone(),
             records: store.clone(),
             feed: store.clone(),
-            campaigns: store,
+            campaigns: store.clone(),
+            health: store,
         }
     }
 }

@@ -318,6 +318,9 @@ impl<DB: Backend> SqlStore<DB> {
         if let Some(event) = &registered {
             Self::insert_history(tx, &[(rec.id, event)]).await?;
         }
+        if let Some(facts) = &rec.quiz {
+            Self::insert_quiz_facts(tx, &[(rec.id, facts)]).await?;
+        }
         Ok(true)
     }
 
@@ -402,6 +405,11 @@ impl<DB: Backend> SqlStore<DB> {
                 .filter_map(|(new, event)| Some((new.record.id, event.as_ref()?)))
                 .collect();
             Self::insert_history(tx, &history).await?;
+            let attempts: Vec<_> = chunk
+                .iter()
+                .filter_map(|new| Some((new.record.id, new.record.quiz.as_ref()?)))
+                .collect();
+            Self::insert_quiz_facts(tx, &attempts).await?;
         }
         Ok(())
     }

@@ -15,7 +15,6 @@ use chrono::{DateTime, Utc};
 use lianxin_core::protocol::{
     Change, ChangeBody, DeviceConfig, DeviceRole, ReceiptView, StatusEvent,
 };
-use lianxin_core::quiz::Campaign;
 use lianxin_core::status::PetitionStatus;
 use sqlx::query::Query;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Pool, Row, Transaction, Type};
@@ -23,7 +22,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::records::PushJob;
-use super::{CampaignRepo, DbError, DbResult, Device, DeviceRepo, FeedRepo};
+use super::{DbError, DbResult, Device, DeviceInfo, DeviceRepo, FeedRepo};
 use crate::service::enrollment::{self, EnrollRefusal, StoredCode};
 
 /// What the shared SQL needs to know about a database beyond what sqlx abstracts, and — as
@@ -400,6 +399,46 @@ impl<DB: Backend> DeviceRepo for SqlStore<DB> {
         .await?;
         Ok(DB::get::<i64>(&row, "n")? == 0)
     }
+
+    async fn enrollment_code(&self, code_hash: &str) -> DbResult<Option<StoredCode>> {
+        let row = sqlx::query(
+            "SELECT role, township, expires_at, used_at FROM enrollment_codes \
+             WHERE code_hash = $1",
+        )
+        .arg(code_hash)
+        .fetch_optional(DB::on_pool(&self.reader))
+        .await?;
+        row.map(|row| -> DbResult<StoredCode> {
+            Ok(StoredCode {
+                role: parse_role(&DB::get::<String>(&row, "role")?)?,
+                township: DB::get(&row, "township")?,
+                expires_at: DB::get(&row, "expires_at")?,
+                used_at: DB::get(&row, "used_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn device_list(&self) -> DbResult<Vec<DeviceInfo>> {
+        let rows = sqlx::query(
+            "SELECT id, label, role, township, created_at, revoked_at FROM devices \
+             ORDER BY created_at, id",
+        )
+        .fetch_all(DB::on_pool(&self.reader))
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DeviceInfo {
+                    id: DB::get(row, "id")?,
+                    label: DB::get(row, "label")?,
+                    role: parse_role(&DB::get::<String>(row, "role")?)?,
+                    township: DB::get(row, "township")?,
+                    created_at: DB::get(row, "created_at")?,
+                    revoked_at: DB::get(row, "revoked_at")?,
+                })
+            })
+            .collect()
+    }
 }
 
 #[async_trait]
@@ -475,47 +514,5 @@ impl<DB: Backend> FeedRepo for SqlStore<DB> {
         let seq = Self::feed_insert(&mut tx, None, &change, now).await?;
         tx.commit().await?;
         Ok(seq)
-    }
-}
-
-#[async_trait]
-impl<DB: Backend> CampaignRepo for SqlStore<DB> {
-    async fn import_campaign(
-        &self,
-        definition_json: &str,
-        public: &Campaign,
-        now: DateTime<Utc>,
-    ) -> DbResult<i64> {
-        let mut tx = DB::begin_write(&self.writer).await?;
-        let public_json = serde_json::to_string(public).map_err(corrupt)?;
-        sqlx::query(
-            "INSERT INTO campaigns (id, definition, public, updated_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, \
-             public = excluded.public, updated_at = excluded.updated_at",
-        )
-        .arg(public.id.as_str())
-        .arg(definition_json)
-        .arg(public_json)
-        .arg(now)
-        .execute(DB::on(&mut tx))
-        .await?;
-        let change = ChangeBody::Campaign {
-            campaign: public.clone(),
-        };
-        let seq = Self::feed_insert(&mut tx, None, &change, now).await?;
-        tx.commit().await?;
-        Ok(seq)
-    }
-
-    async fn campaign(&self, id: &str) -> DbResult<Option<Campaign>> {
-        let row = sqlx::query("SELECT public FROM campaigns WHERE id = $1")
-            .arg(id)
-            .fetch_optional(DB::on_pool(&self.reader))
-            .await?;
-        row.map(|r| {
-            let public: String = DB::get(&r, "public")?;
-            serde_json::from_str(&public).map_err(corrupt)
-        })
-        .transpose()
     }
 }

@@ -9,9 +9,11 @@
 //! registration number, the current status) is taken by the repository inside its transaction,
 //! by calling the rule here: the rule stays in this module, the transaction in `db`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use lianxin_core::protocol::{DeviceConfig, DeviceRole, PushRecord, PushResult, RecordKind};
-use lianxin_core::quiz::Campaign;
+use lianxin_core::quiz::{Campaign, QuizAttempt};
 use uuid::Uuid;
 
 use crate::db::{Db, DbResult, Device};
@@ -63,6 +65,10 @@ pub struct Enrolled {
 pub async fn enroll(db: &Db, code: &str, label: &str) -> DbResult<Result<Enrolled, EnrollRefusal>> {
     let token = crate::auth::new_token();
     let code_hash = crate::auth::hash_secret(&crate::auth::normalize_code(code));
+    // Refused on a read, before any write transaction: guessed codes never hold up the writer.
+    if let Err(refusal) = enrollment::precheck(db, &code_hash, crate::now()).await? {
+        return Ok(Err(refusal));
+    }
     let outcome = db
         .devices
         .enroll(
@@ -93,8 +99,9 @@ pub async fn push(
         ..DeviceConfig::default()
     };
     let mut items = Vec::with_capacity(records.len());
+    let mut quiz_counts = HashMap::new();
     for rec in records {
-        items.push(prepare(db, &rules, rec, measured, now).await?);
+        items.push(prepare(db, &rules, device, &mut quiz_counts, rec, measured, now).await?);
     }
     let ctx = PushContext {
         prefix: config.registration_prefix.clone(),
@@ -103,10 +110,16 @@ pub async fn push(
     db.records.push(device, items, &ctx).await
 }
 
+/// Attempts of one participant on one day for one campaign, counted in this push so far:
+/// `(campaign, participant, day)` → count (for the daily limit across a batch).
+type QuizCounts = HashMap<(String, String, String), i64>;
+
 /// Parses and validates one record; what survives is stored.
 async fn prepare(
     db: &Db,
     rules: &DeviceConfig,
+    device: &Device,
+    quiz_counts: &mut QuizCounts,
     rec: PushRecord,
     measured: &lianxin_core::clock::ClockOffset,
     now: DateTime<Utc>,
@@ -119,12 +132,41 @@ async fn prepare(
         }
         RecordKind::QuizAttempt => match push::parse_quiz_attempt(rec.payload, now) {
             Err(refused) => push::invalid(id, refused),
-            Ok(attempt) => {
-                let campaign = db.campaigns.campaign(&attempt.campaign_id).await?;
-                push::prepare_quiz_attempt(id, attempt, campaign.as_ref())
-            }
+            Ok(attempt) => prepare_quiz_attempt(db, device, quiz_counts, id, attempt).await?,
         },
     })
+}
+
+/// Judges a quiz attempt against its campaign (stored, or the built-in practice campaign) and
+/// the daily limit, counting the participant's attempts stored and earlier in this push.
+async fn prepare_quiz_attempt(
+    db: &Db,
+    device: &Device,
+    quiz_counts: &mut QuizCounts,
+    id: Uuid,
+    attempt: QuizAttempt,
+) -> DbResult<PushItem> {
+    let stored = db.campaigns.campaign(&attempt.campaign_id).await?;
+    let campaign = stored
+        .as_ref()
+        .or_else(|| campaign::builtin(&attempt.campaign_id));
+    let (participant, day) = campaign::AttemptFacts::key(&attempt, device.id);
+    let key = (attempt.campaign_id.clone(), participant, day);
+    let earlier = match campaign {
+        Some(c) if c.attempts_per_day.is_some() => {
+            let stored = db
+                .campaigns
+                .attempts_on_day(&key.0, &key.1, &key.2, id)
+                .await?;
+            stored + quiz_counts.get(&key).copied().unwrap_or(0)
+        }
+        _ => 0,
+    };
+    let item = push::prepare_quiz_attempt(id, attempt, campaign, (device.id, &device.township), earlier);
+    if matches!(item, PushItem::Store(_)) {
+        *quiz_counts.entry(key).or_default() += 1;
+    }
+    Ok(item)
 }
 
 /// Moves a petition to a new status, if the regulation's order of handling allows it.
@@ -135,20 +177,33 @@ pub async fn set_status(
     db.records.set_status(change).await
 }
 
-/// Checks a campaign file and publishes the campaign, without its answers, to every device;
-/// returns the campaign and its feed sequence number.
+/// Reads a campaign file named `name` ([`campaign::read_campaign_file`]; `read_bank` gives the
+/// text of a bank file it names) and publishes the campaign to every device, answers only as its
+/// review policy allows; returns the campaign (with answers) and its feed sequence number.
 pub async fn import_campaign(
     db: &Db,
-    file_json: &str,
+    name: &str,
+    text: &str,
+    read_bank: impl Fn(&str) -> Result<String, String>,
     now: DateTime<Utc>,
 ) -> Result<(Campaign, i64), Box<dyn std::error::Error + Send + Sync>> {
-    let file: campaign::CampaignFile = serde_json::from_str(file_json)?;
-    let public = file.public()?;
-    let seq = db
-        .campaigns
-        .import_campaign(file_json, &public, now)
-        .await?;
-    Ok((public, seq))
+    let campaign = campaign::read_campaign_file(name, text, read_bank)?;
+    let seq = db.campaigns.import_campaign(&campaign, now).await?;
+    Ok((campaign, seq))
+}
+
+/// A campaign's statistics for the bureau (None: no such campaign, stored or built in).
+pub async fn campaign_stats(
+    db: &Db,
+    campaign_id: &str,
+) -> DbResult<Option<lianxin_core::quiz::CampaignStats>> {
+    let stored = db.campaigns.campaign(campaign_id).await?;
+    let Some(campaign) = stored.as_ref().or_else(|| campaign::builtin(campaign_id)) else {
+        return Ok(None);
+    };
+    let mut stats = db.campaigns.stats(campaign_id).await?;
+    campaign::describe(&mut stats, campaign);
+    Ok(Some(stats))
 }
 
 /// Publishes the configured subject list to every device if it differs from the newest
@@ -159,7 +214,8 @@ pub async fn publish_config(
     now: DateTime<Utc>,
 ) -> DbResult<Option<DeviceConfig>> {
     let newest = db.feed.newest_config().await?;
-    let Some(next) = config::to_publish(&config.subjects, newest.as_ref()) else {
+    let Some(next) = config::to_publish(&config.subjects, config.holidays.as_ref(), newest.as_ref())
+    else {
         return Ok(None);
     };
     db.feed.publish_config(&next, now).await?;

@@ -67,6 +67,8 @@ pub struct PreparedRecord {
     pub canonical: String,
     /// For a petition: what it is queried by.
     pub petition: Option<PetitionFacts>,
+    /// For a quiz attempt: the server's score and what the statistics count.
+    pub quiz: Option<super::campaign::AttemptFacts>,
 }
 
 impl PreparedRecord {
@@ -334,7 +336,7 @@ pub fn prepare_petition(
     if let Err(errs) = as_corrected.validate_with(rules, now) {
         return invalid(id, first_error(errs));
     }
-    store(id, "petition", &p, Some(facts))
+    store(id, "petition", &p, Some(facts), None)
 }
 
 /// Parses a quiz attempt and checks what can be checked without its campaign; `Err` is why it
@@ -348,8 +350,17 @@ pub fn parse_quiz_attempt(
     Ok(a)
 }
 
-/// Checks a parsed quiz attempt against its campaign (`None`: the server has no such campaign).
-pub fn prepare_quiz_attempt(id: Uuid, a: QuizAttempt, campaign: Option<&Campaign>) -> PushItem {
+/// Judges a parsed quiz attempt against its campaign (`None`: the server has no such campaign),
+/// given how many attempts of the same participant that day are counted already (`earlier`):
+/// stored with the server's own score, or refused with the reason
+/// ([`super::campaign::judge_attempt`]).
+pub fn prepare_quiz_attempt(
+    id: Uuid,
+    a: QuizAttempt,
+    campaign: Option<&Campaign>,
+    device: (Uuid, &str),
+    earlier: i64,
+) -> PushItem {
     let Some(campaign) = campaign else {
         return invalid(
             id,
@@ -358,10 +369,10 @@ pub fn prepare_quiz_attempt(id: Uuid, a: QuizAttempt, campaign: Option<&Campaign
                 .with_param("campaign_id", a.campaign_id.clone()),
         );
     };
-    if let Err(errs) = a.validate_against(campaign) {
-        return invalid(id, first_error(errs));
+    match super::campaign::judge_attempt(&a, campaign, device.0, device.1, earlier) {
+        Ok(facts) => store(id, "quiz_attempt", &a, None, Some(facts)),
+        Err(refused) => invalid(id, refused),
     }
-    store(id, "quiz_attempt", &a, None)
 }
 
 fn store<T: serde::Serialize>(
@@ -369,6 +380,7 @@ fn store<T: serde::Serialize>(
     kind: &'static str,
     payload: &T,
     petition: Option<PetitionFacts>,
+    quiz: Option<super::campaign::AttemptFacts>,
 ) -> PushItem {
     match serde_json::to_value(payload) {
         Ok(v) => PushItem::Store(PreparedRecord {
@@ -376,6 +388,7 @@ fn store<T: serde::Serialize>(
             kind,
             canonical: canonical_json(&v),
             petition,
+            quiz,
         }),
         // A parsed payload always serializes; if it ever did not, refuse it rather than panic.
         Err(_) => invalid(
@@ -417,6 +430,7 @@ mod tests {
                 device_received_at: at,
                 clock: exact(),
             }),
+            quiz: None,
         }
     }
 
@@ -523,6 +537,7 @@ mod tests {
             kind: "quiz_attempt",
             canonical: "{}".into(),
             petition: None,
+            quiz: None,
         }
     }
 

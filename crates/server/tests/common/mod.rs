@@ -168,16 +168,31 @@ pub fn petition_record(name: &str) -> (Uuid, Value) {
     (id, record(id, "petition", petition(name)))
 }
 
-/// A campaign file with answers.
+/// A campaign file with one embedded bank question (`q20`, Art. 20 para. 3), open through
+/// November and December 2026, showing answers only after it closes.
 pub fn campaign_file(id: &str) -> String {
     json!({
         "id": id,
         "title": "信访工作条例知识竞答",
         "starts_at": "2026-11-01T00:00:00Z",
         "ends_at": "2026-12-31T00:00:00Z",
-        "questions": [
-            {"id": "q10", "prompt": "多人走访代表人数不得超过几人？", "options": ["3人", "5人", "7人"], "article": 20, "answer": 1}
-        ]
+        "review": "after_close",
+        "pass_mark": 60,
+        "questions": [{
+            "type": "single", "id": "q20",
+            "stem": "多人采用走访形式提出共同的信访事项的，代表人数不得超过几人？",
+            "options": ["3人", "5人", "7人"], "answer": 1,
+            "explanation": "第二十条第三款。", "article": 20,
+            "quote": "多人采用走访形式提出共同的信访事项的，应当推选代表，代表人数不得超过5人"
+        }]
     })
     .to_string()
+}
+
+/// The campaign of [`campaign_file`], as the server keeps it (with its answers).
+pub fn campaign(id: &str) -> lianxin_core::quiz::Campaign {
+    lianxin_server::service::campaign::read_campaign_file("c.json", &campaign_file(id), |_| {
+        Err("no bank".into())
+    })
+    .unwrap()
 }
