@@ -13,7 +13,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use lianxin_core::period::HolidayCalendar;
 use lianxin_core::petition::{AppealRoute, Category, Channel, Field, Petition, PetitionerKind};
-use lianxin_core::protocol::{StatusEvent, SubjectEntry};
+use lianxin_core::protocol::{DeviceConfig, StatusEvent, SubjectEntry};
 use lianxin_core::status::PetitionStatus;
 use lianxin_sync::{OutboxRecord, ReceiptEntry, RecordState, Store};
 use serde_json::Value;
@@ -219,17 +219,19 @@ fn RecordLoader(id: Uuid) -> impl IntoView {
             let store = services.store()?;
             let record = store.get_record(id).await;
             let receipt = store.get_receipt(id).await.ok().flatten();
-            Some((record, receipt))
+            // Time limits count by the holiday calendar the server published, if any.
+            let config = store.device_config().await.unwrap_or_else(|_| DeviceConfig::builtin());
+            Some((record, receipt, config))
         }
     });
     view! {
         {move || match loaded.get() {
             None | Some(None) => view! { <p role="status">{t!(i18n, record.loading)}</p> }.into_any(),
-            Some(Some((Ok(Some(record)), receipt))) => view! { <RecordView record receipt /> }.into_any(),
-            Some(Some((Ok(None), _))) => view! {
+            Some(Some((Ok(Some(record)), receipt, config))) => view! { <RecordView record receipt config /> }.into_any(),
+            Some(Some((Ok(None), _, _))) => view! {
                 <p class="notice" data-testid="record-not-found">{t!(i18n, record.not_found)}</p>
             }.into_any(),
-            Some(Some((Err(e), _))) => view! {
+            Some(Some((Err(e), _, _))) => view! {
                 <p class="notice notice--error" role="alert">{move || errors::store_error(i18n.get_locale(), &e)}</p>
             }.into_any(),
         }}
@@ -237,14 +239,18 @@ fn RecordLoader(id: Uuid) -> impl IntoView {
 }
 
 #[component]
-fn RecordView(record: OutboxRecord, receipt: Option<ReceiptEntry>) -> impl IntoView {
+fn RecordView(
+    record: OutboxRecord,
+    receipt: Option<ReceiptEntry>,
+    config: DeviceConfig,
+) -> impl IntoView {
     let i18n = use_i18n();
     let role = use_device_role();
     let slip = slip_of(
         &record,
         receipt.as_ref(),
         Utc::now(),
-        HolidayCalendar::shared(),
+        config.holidays(),
     );
     let history = receipt.map(|r| r.history).unwrap_or_default();
     let state = record.state;

@@ -79,6 +79,12 @@ pub struct PetitionRef {
     pub id: Uuid,
     /// e.g. `CZXF-2026-000123`.
     pub registration_no: String,
+    /// When it was received, corrected for the device's clock (issue 15).
+    pub received_at: Option<DateTime<Utc>>,
+    /// The reception time as the device read it.
+    pub device_received_at: Option<DateTime<Utc>>,
+    /// The correction is uncertain (the device knew no offset, or its clock changed since).
+    pub clock_uncertain: Option<bool>,
 }
 
 /// Enrollment codes, devices and their tokens. Every method is atomic.

@@ -593,8 +593,8 @@ impl<DB: Backend> RecordRepo for SqlStore<DB> {
 
     async fn petition_list(&self) -> DbResult<Vec<PetitionRef>> {
         let rows = sqlx::query(
-            "SELECT id, registration_no FROM records WHERE kind = 'petition' \
-             ORDER BY registration_no",
+            "SELECT id, registration_no, petition_received_at, device_received_at, \
+             clock_uncertain FROM records WHERE kind = 'petition' ORDER BY registration_no",
         )
         .fetch_all(DB::on_pool(&self.reader))
         .await?;
@@ -606,6 +606,9 @@ impl<DB: Backend> RecordRepo for SqlStore<DB> {
                         .ok_or_else(|| {
                             DbError::Corrupt("a petition without registration number".into())
                         })?,
+                    received_at: DB::get(row, "petition_received_at")?,
+                    device_received_at: DB::get(row, "device_received_at")?,
+                    clock_uncertain: DB::get(row, "clock_uncertain")?,
                 })
             })
             .collect()

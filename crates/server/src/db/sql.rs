@@ -49,6 +49,7 @@ pub(crate) trait Backend:
     + Reads<DateTime<Utc>>
     + Reads<Option<DateTime<Utc>>>
     + Reads<i64>
+    + Reads<Option<bool>>
 {
     /// Whether each record of a push needs a savepoint of its own to be all-or-nothing. A failed
     /// statement aborts a whole PostgreSQL transaction; in SQLite it is undone alone and the
