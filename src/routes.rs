@@ -15,6 +15,8 @@ pub const PETITION_NEW: &str = "/petitions/new";
 pub const QUIZ: &str = "/quiz";
 /// The law reader.
 pub const LAW: &str = "/law";
+/// The law reader's pages of the articles of 《信访工作条例》: [`law_link`].
+pub const LAW_XINFANG: &str = "/law/xinfang";
 /// The sync status page.
 pub const SYNC: &str = "/sync";
 /// Settings.
@@ -56,6 +58,25 @@ pub fn petition(id: Uuid) -> String {
 /// device (see `lianxin_core::protocol::PushRecord`); anything else is a mistyped or stale link.
 pub fn parse_petition_id(segment: &str) -> Option<Uuid> {
     Uuid::try_parse(segment).ok()
+}
+
+/// The law reader's page of article `article` of 《信访工作条例》 (`/law/xinfang/34`): what the
+/// quiz, the petition form's guidance and the time limits link to. It opens offline like every
+/// route, and the reader says so when the regulation has no such article.
+pub fn law_link(article: u8) -> String {
+    format!("{LAW_XINFANG}/{article}")
+}
+
+/// The article number in a `/law/xinfang/:article` URL: plain digits, 1–99 (the reader checks
+/// that the regulation has it); anything else is a mistyped link.
+pub fn parse_law_article(segment: &str) -> Option<u8> {
+    if segment.is_empty()
+        || segment.starts_with('0')
+        || !segment.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    segment.parse::<u8>().ok().filter(|n| *n < 100)
 }
 
 /// The document title of a page: the page's own name first, so that tabs, history and screen
@@ -110,6 +131,20 @@ mod tests {
             query_link("https://xf.example.cn", "x&y=<z>"),
             "https://xf.example.cn/query?code=xyz"
         );
+    }
+
+    #[test]
+    fn a_law_link_round_trips_to_its_article() {
+        assert_eq!(law_link(34), "/law/xinfang/34");
+        let segment = law_link(34).rsplit('/').next().unwrap().to_owned();
+        assert_eq!(parse_law_article(&segment), Some(34));
+    }
+
+    #[test]
+    fn a_segment_that_is_no_article_number_is_refused() {
+        for bad in ["", "0", "034", "+3", "3a", "三十四", "100", "256"] {
+            assert_eq!(parse_law_article(bad), None, "{bad}");
+        }
     }
 
     #[test]

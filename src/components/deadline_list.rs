@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use lianxin_core::deadlines::{deadlines, Deadline, Handling, Limit};
 use lianxin_core::period::{china_date, HolidayCalendar};
 use lianxin_core::petition::{AppealRoute, Petition};
@@ -12,6 +13,7 @@ use lianxin_core::protocol::StatusEvent;
 
 use crate::errors::fill;
 use crate::i18n::{td_string, use_i18n, Locale};
+use crate::routes;
 
 /// Where one limit stands at a given moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,7 +191,11 @@ pub fn DeadlineList(rows: Vec<DeadlineRow>) -> impl IntoView {
                         <tr class=class data-testid="deadline-row"
                             data-limit=limit data-standing=standing_attr(r.standing)>
                             <th scope="row">{move || limit_name(i18n.get_locale(), r.limit)}</th>
-                            <td>{move || article(i18n.get_locale(), r.limit)}</td>
+                            <td>
+                                <A href=routes::law_link(r.limit.article().0) attr:data-testid="deadline-law-link">
+                                    {move || article(i18n.get_locale(), r.limit)}
+                                </A>
+                            </td>
                             <td class="mono">{date_text(r.last_day)}
                                 {r.estimate.then(|| view! {
                                     <span class="deadline__estimate" data-testid="deadline-estimate">

@@ -5,6 +5,7 @@
 //! draft), this file (its input and its name) and the three locale files.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use lianxin_core::petition::{
     guidance, AppealRoute, Category, Channel, Field, Guidance, PetitionerKind,
 };
@@ -15,10 +16,12 @@ use crate::app_state::use_services;
 use crate::components::form_field::{
     dom_id, error_dom_id, test_id, CheckField, FormCtx, SelectField, TextField,
 };
+use crate::components::law_article::article_name;
 use crate::errors::fill;
 use crate::formatting::{china_input, china_time, from_china_input};
 use crate::i18n::{t, td_string, use_i18n, Locale};
 use crate::labels;
+use crate::routes;
 
 /// The name of `field` in `locale`, as its input's label and in its error messages. The
 /// petitioner's name is a person's 姓名 or an organization's 名称.
@@ -69,6 +72,15 @@ pub fn field_label(locale: Locale, field: Field, kind: PetitionerKind) -> String
 /// The petitioner's kind as the draft holds it (a person until it says otherwise).
 fn kind_of(ctx: FormCtx) -> PetitionerKind {
     ctx.draft.with(|d| d.petitioner_kind())
+}
+
+/// The articles a guidance cites (as its text does), each linked to the law reader.
+fn guidance_articles(g: Guidance) -> &'static [u8] {
+    match g {
+        Guidance::LitigationVisit => &[20, 22, 28],
+        Guidance::LitigationWritten => &[22],
+        Guidance::Accusation => &[22, 30],
+    }
 }
 
 /// The guidance of lianxin-core's [`guidance`] in `locale`.
@@ -155,7 +167,16 @@ pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl
                 .map(|g| {
                     let name: &'static str = g.into();
                     let test_id = format!("guidance-{name}");
-                    view! { <p class="notice notice--info" data-testid=test_id>{guidance_text(locale, g)}</p> }
+                    let links = guidance_articles(g).iter().map(|&n| view! {
+                        " " <A href=routes::law_link(n) attr:data-testid=format!("guidance-law-{n}")>
+                            {article_name(locale, n)}
+                        </A>
+                    }).collect_view();
+                    view! {
+                        <p class="notice notice--info" data-testid=test_id>
+                            {guidance_text(locale, g)} " " {td_string!(locale, law.read_articles)} {links}
+                        </p>
+                    }
                 })
                 .collect_view()
         })
