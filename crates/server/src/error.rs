@@ -84,6 +84,12 @@ impl AppError {
                 Self::new(status, "method_not_allowed", "method not allowed")
             }
             StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
+            StatusCode::REQUEST_TIMEOUT => request_timeout(),
+            StatusCode::RANGE_NOT_SATISFIABLE => Self::new(
+                status,
+                "range_not_satisfiable",
+                "the requested range lies outside the file",
+            ),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => unsupported_media_type(),
             s if s.is_server_error() => internal(),
             s => Self::new(
@@ -106,6 +112,43 @@ fn body_too_large() -> AppError {
         ),
     )
     .with_param("max_bytes", max)
+}
+
+fn request_timeout() -> AppError {
+    AppError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "request_timeout",
+        "the request did not arrive in time; send it again",
+    )
+}
+
+/// 429 with `Retry-After`: the client's address has used its requests for now.
+pub fn rate_limited(wait: std::time::Duration) -> Response {
+    let retry_after = wait.as_secs().max(1);
+    let mut res = AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "too many requests from this address; try again later",
+    )
+    .with_param("retry_after_seconds", retry_after)
+    .into_response();
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    res
+}
+
+/// Whether `E` is somewhere in the chain of causes of a body error: the body timeout's error
+/// (the client stopped sending), or a length limit's (the wire limit, whose error reaches the
+/// extractor wrapped, so axum does not recognise it as its own 413).
+fn caused_by<E: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(e) = cause {
+        if e.is::<E>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 fn unsupported_media_type() -> AppError {
@@ -172,8 +215,12 @@ where
             return Err(unsupported_media_type());
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE
+                || caused_by::<http_body_util::LengthLimitError>(&rejection)
+            {
                 body_too_large()
+            } else if caused_by::<tower_http::timeout::TimeoutError>(&rejection) {
+                request_timeout()
             } else {
                 AppError::bad_request("invalid_body", "could not read the request body")
             }

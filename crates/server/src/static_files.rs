@@ -1,5 +1,10 @@
 //! Serving the built PWA (Trunk's `dist/`): MIME types, cache headers, the SPA fallback and a
 //! Content-Security-Policy whose script hashes are computed from the served index.html.
+//!
+//! Only files inside the build are served: a path whose file (or its `.br`/`.gz` twin) resolves
+//! outside the build directory through a symlink is answered 404, and so is a path the file
+//! system could not even look up (a name over [`MAX_NAME_BYTES`] or a path over
+//! [`MAX_PATH_BYTES`]), without an error in the log: it is the client's mistake, not the server's.
 
 use std::path::{Path, PathBuf};
 
@@ -14,10 +19,18 @@ use tower_http::services::ServeDir;
 
 use crate::error::AppError;
 
+/// The longest file name (one path segment, decoded) looked up: NAME_MAX of Linux file systems.
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// The longest path (decoded) looked up: PATH_MAX.
+pub const MAX_PATH_BYTES: usize = 4096;
+
 /// What the static side knows, computed once at startup.
 #[derive(Debug, Clone)]
 pub struct StaticSite {
     dir: PathBuf,
+    /// `dir` with every symlink resolved, to compare files against (None without a build).
+    root: Option<PathBuf>,
     /// index.html as read at startup (None when the build is missing).
     index: Option<Bytes>,
     /// The full CSP header value.
@@ -84,9 +97,34 @@ impl StaticSite {
         let csp = HeaderValue::from_str(&csp_for(&hashes)).expect("CSP is ASCII");
         StaticSite {
             dir: dir.to_owned(),
+            root: std::fs::canonicalize(dir).ok(),
             index,
             csp,
         }
+    }
+
+    /// Whether the file a request path names (or one of its precompressed twins, or the index of
+    /// a directory) lies outside the build once symlinks are resolved. A path that resolves to
+    /// nothing does not escape: ServeDir answers it 404.
+    async fn escapes_build(&self, decoded: &str) -> bool {
+        let Some(root) = &self.root else { return false };
+        let relative = decoded.trim_start_matches('/');
+        let file = self.dir.join(relative);
+        let mut candidates = vec![file.clone()];
+        for twin in [".br", ".gz"] {
+            let mut name = file.clone().into_os_string();
+            name.push(twin);
+            candidates.push(PathBuf::from(name));
+        }
+        candidates.push(file.join("index.html"));
+        for candidate in candidates {
+            if let Ok(real) = tokio::fs::canonicalize(&candidate).await {
+                if !real.starts_with(root) {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// Answers a non-API request: a file, the app shell for an app route, or 404.
@@ -97,6 +135,13 @@ impl StaticSite {
         }
         if path == "/" || path == "/index.html" {
             return self.index_response();
+        }
+        let Some(decoded) = lookup_path(&path) else {
+            return AppError::not_found().into_response();
+        };
+        if self.escapes_build(&decoded).await {
+            tracing::warn!("a static path resolves outside the build (symlink); answered 404");
+            return AppError::not_found().into_response();
         }
         // The build ships `.br`/`.gz` files written at maximum quality (scripts/gen-precompressed.mjs);
         // sending those beats compressing on the fly at the fast, low quality a server can afford.
@@ -112,6 +157,18 @@ impl StaticSite {
             return self.index_response();
         }
         let mut res = res;
+        if res.status() == StatusCode::RANGE_NOT_SATISFIABLE {
+            // ServeDir keeps the Content-Encoding of the precompressed file it chose on its 416,
+            // but the body is its plain-text message: a browser would fail to inflate it. Send
+            // the protocol's error, uncompressed, with the file's real size (Content-Range).
+            let mut fresh = AppError::from_status(StatusCode::RANGE_NOT_SATISFIABLE).into_response();
+            if let Some(range) = res.headers().get(header::CONTENT_RANGE) {
+                fresh
+                    .headers_mut()
+                    .insert(header::CONTENT_RANGE, range.clone());
+            }
+            return fresh;
+        }
         if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
             res.headers_mut()
                 .insert(header::CACHE_CONTROL, cache_control_for(&path));
@@ -139,6 +196,20 @@ impl StaticSite {
             .into_response(),
         }
     }
+}
+
+/// The percent-decoded path to look up, or None if no file can have it: not UTF-8, a NUL, a
+/// segment over [`MAX_NAME_BYTES`] or the whole over [`MAX_PATH_BYTES`] (the file system would
+/// refuse the lookup with ENAMETOOLONG, which ServeDir logs as an error and answers 500).
+fn lookup_path(path: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?
+        .into_owned();
+    let fits = decoded.len() <= MAX_PATH_BYTES
+        && !decoded.contains('\0')
+        && decoded.split('/').all(|name| name.len() <= MAX_NAME_BYTES);
+    fits.then_some(decoded)
 }
 
 /// An app route has no file extension in its last segment (`/petitions/new`, not `/x.png`).
@@ -222,6 +293,19 @@ mod tests {
         assert!(!is_hashed_asset("/pkg/lianxin.js"));
         // Only the top-level directory names a build: a deeper look-alike proves nothing.
         assert!(!is_hashed_asset("/icons/x-0caf1b4ac2340bbd/a.png"));
+    }
+
+    #[test]
+    fn names_and_paths_too_long_for_the_file_system_are_not_looked_up() {
+        assert_eq!(lookup_path("/a%20b.js").as_deref(), Some("/a b.js"));
+        assert!(lookup_path(&format!("/{}", "a".repeat(255))).is_some());
+        assert!(lookup_path(&format!("/{}", "a".repeat(256))).is_none());
+        // Decoded lengths count: 100 encoded bytes are 100 bytes, not 300.
+        assert!(lookup_path(&format!("/{}", "%41".repeat(100))).is_some());
+        let deep = format!("/{}", vec!["a".repeat(200); 21].join("/"));
+        assert!(deep.len() > MAX_PATH_BYTES && lookup_path(&deep).is_none());
+        assert!(lookup_path("/a%00b").is_none());
+        assert!(lookup_path("/%ff").is_none());
     }
 
     #[test]

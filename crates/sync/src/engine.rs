@@ -522,7 +522,12 @@ impl<S: Store, T: Transport> SyncEngine<S, T> {
             .await?;
             let answer = result
                 .map_err(PushFailure::Transport)
-                .and_then(|resp| plan_outcomes(&ids, resp).map_err(PushFailure::Malformed));
+                .and_then(|resp| plan_outcomes(&ids, resp).map_err(PushFailure::Malformed))
+                .and_then(|t| {
+                    crate::plan::check_receipts(&req.records, &t)
+                        .map_err(PushFailure::Malformed)?;
+                    Ok(t)
+                });
             let requeue: Vec<Transition> = ids.iter().map(|&id| Transition::Requeue(id)).collect();
             match answer {
                 Ok(transitions) => {

@@ -4,6 +4,7 @@
 //! decide nothing themselves, so they cannot drift apart.
 
 use chrono::{DateTime, Utc};
+use lianxin_core::protocol::{PushRecord, RecordKind};
 use uuid::Uuid;
 
 use crate::finalize::Validated;
@@ -75,6 +76,29 @@ pub fn plan_transitions(
         }
     }
     Ok(plan)
+}
+
+/// Whether the receipts of a push answer are what a `stored`/`duplicate` promises for each
+/// record's kind: a petition's receipt carries its registration number and query code (the
+/// petitioner leaves with both; without them the record would be marked sent and the numbers
+/// lost for good). A receipt without them is a protocol error: the answer is not taken, the batch
+/// stays queued. `pushed` are the records of the request, with their kinds.
+pub fn check_receipts(pushed: &[PushRecord], transitions: &[Transition]) -> Result<(), String> {
+    for t in transitions {
+        let Transition::Sent { id, receipt } = t else {
+            continue;
+        };
+        let is_petition = pushed
+            .iter()
+            .any(|r| r.id == *id && r.kind == RecordKind::Petition);
+        let has = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        if is_petition && !(has(&receipt.registration_no) && has(&receipt.query_code)) {
+            return Err(format!(
+                "push answer for petition {id} has no registration number or query code"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Which receipt entries [`plan_transitions`] will look up: those of records marked `sent`. (A
@@ -564,5 +588,29 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code(), "invalid_state");
+    }
+
+    #[test]
+    fn a_petition_marked_sent_needs_its_registration_number_and_query_code() {
+        let pushed = |kind| PushRecord {
+            id: Uuid::from_u128(1),
+            kind,
+            payload: serde_json::Value::Null,
+        };
+        let sent = |registration_no: Option<&str>, query_code: Option<&str>| Transition::Sent {
+            id: Uuid::from_u128(1),
+            receipt: Receipt {
+                registration_no: registration_no.map(str::to_owned),
+                query_code: query_code.map(str::to_owned),
+                received_at: example::now(),
+            },
+        };
+        let petition = [pushed(RecordKind::Petition)];
+        assert!(check_receipts(&petition, &[sent(Some("CZXF-2026-000001"), Some("ABCD"))]).is_ok());
+        assert!(check_receipts(&petition, &[sent(None, None)]).is_err());
+        assert!(check_receipts(&petition, &[sent(Some("CZXF-2026-000001"), None)]).is_err());
+        assert!(check_receipts(&petition, &[sent(Some(" "), Some("ABCD"))]).is_err());
+        // A quiz attempt's receipt has neither, and that is right.
+        assert!(check_receipts(&[pushed(RecordKind::QuizAttempt)], &[sent(None, None)]).is_ok());
     }
 }

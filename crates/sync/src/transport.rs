@@ -20,13 +20,16 @@ pub enum TransportError {
     /// page). Transient: retried with backoff, nothing is marked. [`NoAnswer`] says which.
     #[error("no protocol answer: {0}")]
     Offline(NoAnswer),
-    /// 401 (or a 403 other than `forbidden`) with our JSON error: the token is unknown or
-    /// revoked. Syncing stops until the device is enrolled again.
+    /// 401 or 403 with our JSON error whose code is [`REVOKED_CODE`]: the server revoked this
+    /// device. Syncing stops until the device is enrolled again. Only this explicit answer
+    /// revokes: a device stopped by anything less (a proxy's 401, a token the server does not
+    /// know after a restore) would hold its records until someone typed a new code.
     #[error("unauthorized: {} ({})", .0.message, .0.code)]
     Unauthorized(ApiError),
-    /// Another 4xx with our JSON error (400, 404, 409, 413, and 403 `forbidden`: the device's
-    /// role may not do this, e.g. a kiosk reading petitions): this request will never succeed as
-    /// it is, but the device is not revoked.
+    /// Another 4xx with our JSON error (400, 404, 409, 413; 403 `forbidden`: the device's role
+    /// may not do this, e.g. a kiosk reading petitions; 401 `unauthorized`: the server does not
+    /// know the token): this request will not succeed as it is, the records stay queued and the
+    /// problem is shown, but the device is not revoked.
     #[error("refused by the server: HTTP {status}, {} ({})", .error.message, .error.code)]
     Rejected {
         /// HTTP status.
@@ -151,6 +154,10 @@ pub struct Timed<T> {
     pub elapsed: Option<Duration>,
 }
 
+/// The error code with which the server says a device was revoked (401 on every endpoint but
+/// the pull feed, which answers it with a `device_revoked` change).
+pub const REVOKED_CODE: &str = "device_revoked";
+
 /// Path of the enrollment endpoint.
 pub const ENROLL_PATH: &str = "/api/v1/devices/enroll";
 /// Path of the push endpoint.
@@ -202,11 +209,9 @@ pub fn decode_response<T: DeserializeOwned>(
         None
     };
     match (status, api_error) {
-        (403, Some(e)) if e.error.code == "forbidden" => Err(TransportError::Rejected {
-            status,
-            error: e.error,
-        }),
-        (401 | 403, Some(e)) => Err(TransportError::Unauthorized(e.error)),
+        (401 | 403, Some(e)) if e.error.code == REVOKED_CODE => {
+            Err(TransportError::Unauthorized(e.error))
+        }
         (408 | 425 | 429, _) | (500..=599, _) => {
             Err(TransportError::Offline(NoAnswer::ServerError {
                 status,
@@ -279,9 +284,15 @@ mod tests {
 
     #[test]
     fn a_revoked_token_is_unauthorized_only_when_our_server_says_so() {
-        let body = r#"{"error":{"code":"unauthorized","message":"设备已被吊销"}}"#;
+        let body = r#"{"error":{"code":"device_revoked","message":"设备已被吊销"}}"#;
         let r = decode_response::<PushResponse>(200, 401, JSON, body);
-        assert!(matches!(r, Err(TransportError::Unauthorized(ref e)) if e.code == "unauthorized"));
+        assert!(matches!(r, Err(TransportError::Unauthorized(ref e)) if e.code == "device_revoked"));
+        let unknown = r#"{"error":{"code":"unauthorized","message":"unknown token"}}"#;
+        let r = decode_response::<PushResponse>(200, 401, JSON, unknown);
+        assert!(
+            matches!(r, Err(TransportError::Rejected { status: 401, .. })),
+            "an unknown token is a problem to show, not a revocation: {r:?}"
+        );
         let role = r#"{"error":{"code":"forbidden","message":"自助终端不能查看信访事项"}}"#;
         let r = decode_response::<PushResponse>(200, 403, JSON, role);
         assert!(
