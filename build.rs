@@ -5,8 +5,8 @@
 //! (with a warning, as leptos_i18n did). It writes to `OUT_DIR`:
 //!
 //! - `i18n.rs`: the `Locale` enum, one `Key` constant per key in nested modules
-//!   (`keys::home::intro`), the default language's table, and for each other language its
-//!   table and the URL of its served file;
+//!   (`keys::home::intro`) with its index and the default language's text, and for each other
+//!   language its table and the URL of its served file;
 //! - `locales/<tag>-<hash>.json`: each other language's table as a JSON array, named after a hash
 //!   of its contents. The release build (`scripts/build-wasm.mjs`) ships them, and the app fetches
 //!   only the one the user chose, so the first download carries one language's sentences, not
@@ -173,9 +173,15 @@ fn rust_source(keys: &[&String], tables: &[Vec<&str>], urls: &[String]) -> Strin
 
     // The keys as nested modules of constants, so that `t!(i18n, home.intro)` names
     // `keys::home::intro` and a mistyped key is a compile error.
+    // Each constant carries the default language's text itself: a page's texts then travel with
+    // the page's code, which wasm-split moves into the page's module, instead of one table in the
+    // first download.
     let mut tree = Node::default();
     for (i, key) in keys.iter().enumerate() {
-        tree.insert(key.split('.').collect::<Vec<_>>().as_slice(), i);
+        tree.insert(
+            key.split('.').collect::<Vec<_>>().as_slice(),
+            (i, tables[0][i]),
+        );
     }
     s.push_str("/// One constant per text, named by its path in the locale files.\n");
     s.push_str(
@@ -184,15 +190,11 @@ fn rust_source(keys: &[&String], tables: &[Vec<&str>], urls: &[String]) -> Strin
     tree.write(&mut s, 1);
     s.push_str("}\n\n");
 
-    for (((tag, ident), table), i) in LOCALES.iter().zip(tables).zip(0..) {
-        let cfg = if i == 0 {
-            ""
-        } else {
-            "#[cfg(not(feature = \"split\"))]\n"
-        };
+    for ((tag, ident), table) in LOCALES.iter().zip(tables).skip(1) {
         let _ = writeln!(
             s,
-            "/// The texts of `{tag}`, by key index.\n{cfg}static TEXTS_{}: [&str; {}] = {:?};\n",
+            "/// The texts of `{tag}`, by key index.\n#[cfg(not(feature = \"split\"))]\n\
+             static TEXTS_{}: [&str; {}] = {:?};\n",
             ident.to_uppercase(),
             table.len(),
             table
@@ -210,28 +212,28 @@ fn rust_source(keys: &[&String], tables: &[Vec<&str>], urls: &[String]) -> Strin
 }
 
 #[derive(Default)]
-struct Node {
-    leaf: Option<usize>,
-    children: BTreeMap<String, Node>,
+struct Node<'a> {
+    leaf: Option<(usize, &'a str)>,
+    children: BTreeMap<String, Node<'a>>,
 }
 
-impl Node {
-    fn insert(&mut self, path: &[&str], index: usize) {
+impl<'a> Node<'a> {
+    fn insert(&mut self, path: &[&str], leaf: (usize, &'a str)) {
         match path {
-            [] => self.leaf = Some(index),
+            [] => self.leaf = Some(leaf),
             [first, rest @ ..] => self
                 .children
                 .entry(first.to_string())
                 .or_default()
-                .insert(rest, index),
+                .insert(rest, leaf),
         }
     }
 
     fn write(&self, s: &mut String, depth: usize) {
         let pad = "    ".repeat(depth);
         for (name, child) in &self.children {
-            if let Some(i) = child.leaf {
-                let _ = writeln!(s, "{pad}pub const {name}: Key = Key({i});");
+            if let Some((i, text)) = child.leaf {
+                let _ = writeln!(s, "{pad}pub const {name}: Key = Key({i}, {text:?});");
             }
             if !child.children.is_empty() {
                 let _ = writeln!(s, "{pad}pub mod {name} {{\n{pad}    use super::Key;");

@@ -1,8 +1,10 @@
 //! The interface texts: which language is current, and the text of a key in it.
 //!
-//! The tables come from `locales/*.json` through `build.rs`: every key has an index, and each
-//! language a table of texts by index. The default language's table is compiled in. In the release
-//! build (the `split` feature) the other languages' tables are not: each is a file of its own
+//! The texts come from `locales/*.json` through `build.rs`: every key is a constant with an index
+//! and the default language's text, and each other language has a table of texts by index. The
+//! default language is compiled in, each text next to the code that shows it (so a page's texts
+//! are in its own wasm module). In the release build (the `split` feature) the other languages'
+//! tables are not compiled in: each is a file of its own
 //! (`/locales/<tag>-<hash>.json`, precached by the service worker like every file of the build),
 //! fetched when a device starts in that language (before the app mounts, behind the boot shell)
 //! or switches to it ([`I18nContext::set_locale`] switches once the texts are there). So the first
@@ -20,28 +22,35 @@ use leptos::prelude::*;
 
 include!(concat!(env!("OUT_DIR"), "/i18n.rs"));
 
-/// A text of the locale files: an index into every language's table (`keys::home::intro`).
+/// A text of the locale files (`keys::home::intro`): its index into the other languages' tables,
+/// and the default language's text itself. That one is not in a table: used where the key is
+/// used, it travels with the code that shows it, so a page's texts are in the page's wasm module
+/// rather than in the first download.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Key(u16);
+pub struct Key(u16, &'static str);
 
 /// The text of `key` in `locale`. A language whose file has not arrived (it never is asked for
 /// before [`load`] succeeded) shows the default language's text instead of nothing.
 pub fn text(locale: Locale, key: Key) -> &'static str {
-    table(locale).unwrap_or(&TEXTS_ZH_HANS)[usize::from(key.0)]
+    match table(locale) {
+        Some(texts) => texts[usize::from(key.0)],
+        None => key.1,
+    }
 }
 
+/// The table of a language other than the default, if on hand.
 #[cfg(not(feature = "split"))]
 fn table(locale: Locale) -> Option<&'static [&'static str]> {
-    Some(match locale {
-        Locale::zh_Hans => &TEXTS_ZH_HANS,
-        Locale::zh_Hant => &TEXTS_ZH_HANT,
-        Locale::en => &TEXTS_EN,
-    })
+    match locale {
+        Locale::zh_Hans => None,
+        Locale::zh_Hant => Some(&TEXTS_ZH_HANT),
+        Locale::en => Some(&TEXTS_EN),
+    }
 }
 
 /// Whether the texts of `locale` are on hand, so it can be shown at once.
 pub fn is_loaded(locale: Locale) -> bool {
-    table(locale).is_some()
+    locale == Locale::default() || table(locale).is_some()
 }
 
 /// Makes the texts of `locale` available: at once when they are compiled in or were fetched
@@ -64,12 +73,10 @@ pub enum LoadError {
     Malformed,
 }
 
+/// The table of a language other than the default, once fetched.
 #[cfg(feature = "split")]
 fn table(locale: Locale) -> Option<&'static [&'static str]> {
-    match locale {
-        Locale::zh_Hans => Some(&TEXTS_ZH_HANS),
-        other => fetched::get(other),
-    }
+    fetched::get(locale)
 }
 
 #[cfg(not(feature = "split"))]
@@ -261,12 +268,13 @@ mod tests {
     }
 
     #[test]
-    fn every_language_has_a_text_for_every_key() {
-        for locale in Locale::ALL {
-            let table = table(locale).unwrap();
+    fn every_other_language_has_a_text_for_every_key() {
+        for locale in &Locale::ALL[1..] {
+            let table = table(*locale).unwrap();
             assert_eq!(table.len(), KEY_COUNT);
             assert!(table.iter().all(|t| !t.is_empty()), "{locale:?}");
         }
+        assert!(Locale::ALL.iter().all(|l| is_loaded(*l)), "all compiled in");
     }
 
     #[test]
