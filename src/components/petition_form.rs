@@ -146,13 +146,33 @@ pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl
         );
         o
     });
-    let suggestion = move || {
+    // Keystroke cost (issue 16): the suggestion depends on five fields only, so it is computed
+    // (and the configuration cloned) when one of them changes, not on every key in the facts.
+    let routed = Memo::new(move |_| {
+        ctx.draft.with(|d| {
+            (
+                d.subject.clone(),
+                d.township.clone(),
+                d.category(),
+                d.respondent.clone(),
+                d.department.clone(),
+            )
+        })
+    });
+    let suggestion = Memo::new(move |_| {
         let c = config();
+        routed.with(|(subject, township, category, respondent, department)| {
+            c.suggest_department(subject, township, *category, respondent)
+                .filter(|code| department != code)
+                .and_then(|code| c.departments().iter().find(|d| d.code == code).cloned())
+        })
+    });
+    let suggestion = move || suggestion.get();
+    // Likewise the guidance notes: their views are built again only when the guidance changes.
+    let guidances = Memo::new(move |_| {
         ctx.draft
-            .with(|d| c.suggest_department(&d.subject, &d.township, d.category(), &d.respondent))
-            .filter(|code| ctx.draft.with(|d| &d.department != code))
-            .and_then(|code| c.departments().iter().find(|d| d.code == code).cloned())
-    };
+            .with(|d| guidance(d.channel(), d.category(), &d.subject))
+    });
     let route_options = Signal::derive(move || {
         let locale = i18n.get_locale();
         let mut o = vec![(String::new(), td_string!(locale, form.choose).to_owned())];
@@ -161,9 +181,9 @@ pub fn PetitionFields(ctx: FormCtx, subjects: Signal<Vec<SubjectEntry>>) -> impl
     });
     let guidance_notes = move || {
         let locale = i18n.get_locale();
-        ctx.draft.with(|d| {
-            guidance(d.channel(), d.category(), &d.subject)
-                .into_iter()
+        guidances.with(|gs| {
+            gs.iter()
+                .copied()
                 .map(|g| {
                     let name: &'static str = g.into();
                     let test_id = format!("guidance-{name}");
