@@ -33,12 +33,14 @@ async fn push(client: &reqwest::Client, base: &str, token: &str, records: &[Valu
     let res = client
         .post(format!("{base}/api/v1/sync/push"))
         .bearer_auth(token)
-        .json(&json!({ "records": records }))
+        .json(&json!({ "records": records, "device_now": chrono::Utc::now() }))
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status().as_u16(), 200);
-    res.json().await.unwrap()
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    body
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
