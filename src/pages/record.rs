@@ -220,7 +220,10 @@ fn RecordLoader(id: Uuid) -> impl IntoView {
             let record = store.get_record(id).await;
             let receipt = store.get_receipt(id).await.ok().flatten();
             // Time limits count by the holiday calendar the server published, if any.
-            let config = store.device_config().await.unwrap_or_else(|_| DeviceConfig::builtin());
+            let config = store
+                .device_config()
+                .await
+                .unwrap_or_else(|_| DeviceConfig::builtin());
             Some((record, receipt, config))
         }
     });
@@ -228,8 +231,16 @@ fn RecordLoader(id: Uuid) -> impl IntoView {
         {move || match loaded.get() {
             None | Some(None) => view! { <p role="status">{t!(i18n, record.loading)}</p> }.into_any(),
             Some(Some((Ok(Some(record)), receipt, config))) => view! { <RecordView record receipt config /> }.into_any(),
+            // A receipt's link opened on a device that never held the record (another tablet's
+            // receipt, a kiosk after the privacy wipe): say where the petition can be found.
             Some(Some((Ok(None), _, _))) => view! {
-                <p class="notice" data-testid="record-not-found">{t!(i18n, record.not_found)}</p>
+                <div class="notice" data-testid="record-not-found">
+                    <p>{t!(i18n, record.not_found)}</p>
+                    <p>{t!(i18n, record.not_found_next)}</p>
+                    <p class="actions">
+                        <A href=routes::QUERY attr:class="button">{t!(i18n, record.lookup_by_code)}</A>
+                    </p>
+                </div>
             }.into_any(),
             Some(Some((Err(e), _, _))) => view! {
                 <p class="notice notice--error" role="alert">{move || errors::store_error(i18n.get_locale(), &e)}</p>
@@ -246,12 +257,7 @@ fn RecordView(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let role = use_device_role();
-    let slip = slip_of(
-        &record,
-        receipt.as_ref(),
-        Utc::now(),
-        config.holidays(),
-    );
+    let slip = slip_of(&record, receipt.as_ref(), Utc::now(), config.holidays());
     let history = receipt.map(|r| r.history).unwrap_or_default();
     let state = record.state;
     let payload = record.payload.clone();
