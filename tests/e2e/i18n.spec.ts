@@ -1,7 +1,9 @@
 // The language switch: 简体中文 by default; 繁體中文 and English can be chosen, the choice survives a
 // reload, and <html lang> follows it.
+// In English the form, the record page and its slip show no Chinese but what the user typed.
 
 import { test, expect, waitForApp, enroll } from './fixtures/test';
+import { registerPetition } from './fixtures/petitions';
 
 test('a fresh device speaks Simplified Chinese, whatever the browser language', async ({ browser, server }) => {
   const context = await browser.newContext({ locale: 'en-US', baseURL: server.baseURL });
@@ -68,6 +70,27 @@ test('in English the petition form, its options and its errors show no Chinese b
   await expect(page.getByTestId('error-summary')).toBeFocused();
   // Text, not input values: the typed name and request are values.
   const text = await page.locator('#main').innerText();
+  expect(text).not.toMatch(/[\u3400-\u9fff]/);
+  expect(pageErrors.uncaught).toEqual([]);
+});
+
+test('in English the record page and its receipt slip show no Chinese but what was typed', async ({
+  page,
+  server,
+  pageErrors,
+}) => {
+  await page.goto('/settings');
+  await waitForApp(page);
+  await page.getByTestId('settings-language-select').selectOption('en');
+  await enroll(page, server);
+  const typed = { name: '张三', address: '城关镇人民路1号', request: '请求维修小区道路', facts: '小区道路破损已半年，雨天积水' };
+  await registerPetition(page, typed);
+  await expect(page.getByTestId('receipt-slip')).toBeVisible();
+  await expect(page.getByTestId('slip-pending')).toBeVisible();
+  // Everything on the page but the petitioner's own words (and the slip's time limits, states
+  // and articles) is English.
+  let text = await page.locator('#main').innerText();
+  for (const words of Object.values(typed)) text = text.split(words).join('');
   expect(text).not.toMatch(/[\u3400-\u9fff]/);
   expect(pageErrors.uncaught).toEqual([]);
 });

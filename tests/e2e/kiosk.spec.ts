@@ -2,7 +2,8 @@
 // holds, on any page. Two citizens register on one kiosk: the first finalizes (and the record is
 // sent), the second leaves a draft unfinished. A third visit — every page, and the second
 // citizen's draft by its URL — shows neither name, address nor request anywhere, in the text or
-// in an input; the lists show neutral entries only.
+// in an input; the lists show neutral entries only. The first citizen sees their own record page
+// and slip in their visit; the next visitor gets neither, by the list or by the record's URL.
 
 import type { Page } from '@playwright/test';
 import { test, expect, waitForApp, enroll, fromConfirmationToSync } from './fixtures/test';
@@ -55,6 +56,13 @@ test('a kiosk shows no earlier citizen’s personal data on any page', async ({ 
   // The first citizen finalizes; their own receipt is theirs to see, in this visit.
   await fillPetition(page, CITIZENS[0]);
   await page.getByTestId('finalize').click();
+  await page.waitForURL(/\/records\/[0-9a-f-]{36}\?submitted=1$/);
+  const recordPath = new URL(page.url()).pathname;
+  // Their own record page, with the slip to take away; on a kiosk even that page leaves the
+  // petition's text out (the next person may be looking over the shoulder).
+  await expect(page.getByTestId('record-submitted')).toBeVisible();
+  await expect(page.getByTestId('receipt-slip')).toBeVisible();
+  await expect(page.getByTestId('record-petition')).toHaveCount(0);
   await fromConfirmationToSync(page);
   await expect(async () => {
     const state = await page.getByTestId('outbox-item').getAttribute('data-state');
@@ -73,6 +81,8 @@ test('a kiosk shows no earlier citizen’s personal data on any page', async ({ 
     ['/petitions', 'page-petitions'],
     ['/sync', 'page-sync'],
     ['/settings', 'page-settings'],
+    ['/records', 'page-records'],
+    [recordPath, 'page-record'],
     [new URL(draftUrl).pathname, 'page-petition-detail'],
   ];
   for (const [path, testId] of pages) {
@@ -89,6 +99,10 @@ test('a kiosk shows no earlier citizen’s personal data on any page', async ({ 
       await expect(page.getByTestId('outbox-item')).toHaveAttribute('data-state', 'sent');
       await expect(page.getByTestId('receipt-no')).toHaveCount(0);
       await expect(page.getByTestId('export-unsent')).toHaveCount(0);
+    }
+    if (path === recordPath) {
+      await expect(page.getByTestId('kiosk-hidden')).toBeVisible();
+      await expect(page.getByTestId('receipt-slip')).toHaveCount(0);
     }
     if (path.startsWith('/petitions/')) {
       await expect(page.getByTestId('kiosk-hidden')).toBeVisible();
