@@ -86,19 +86,17 @@ pub fn LawTextSize(size: RwSignal<TextSize>) -> impl IntoView {
         <div class="law-size" role="group" aria-labelledby="law-size-label">
             <span id="law-size-label">{t!(i18n, law.text_size)}</span>
             <button type="button" class="button law-size__button" data-testid="law-smaller"
-                aria-label=move || t_string!(i18n, law.smaller)
                 disabled=move || size.get().smaller().is_none()
                 on:click=move |_| change(size.get_untracked().smaller())>
-                "A−"
+                "A−" <span class="visually-hidden">{t!(i18n, law.smaller)}</span>
             </button>
             <output class="law-size__value" data-testid="law-size-value" aria-live="polite">
                 {move || fill(t_string!(i18n, law.text_size_value), &[("percent", size.get().percent().to_string())])}
             </output>
             <button type="button" class="button law-size__button" data-testid="law-larger"
-                aria-label=move || t_string!(i18n, law.larger)
                 disabled=move || size.get().larger().is_none()
                 on:click=move |_| change(size.get_untracked().larger())>
-                "A+"
+                "A+" <span class="visually-hidden">{t!(i18n, law.larger)}</span>
             </button>
         </div>
     }
