@@ -45,7 +45,9 @@ async fn outbox<S: Store>(s: &S, n: u32) -> Vec<OutboxRecord> {
         let id = Uuid::from_u128(u128::from(i) + 1);
         let r = s.finalize(d.id, id, payload, at).await.unwrap();
         if i % 2 == 0 {
-            s.transition(&[Transition::Sending(r.id)], at).await.unwrap();
+            s.transition(&[Transition::Sending(r.id)], at)
+                .await
+                .unwrap();
             s.transition(
                 &[Transition::Sent {
                     id: r.id,
@@ -170,7 +172,10 @@ async fn drafts_are_paged_in_the_order_chosen_and_filtered_by_state() {
         state: Some(DraftState::NeedsEdit),
         ..query
     };
-    let none = s.page_drafts(DraftOrder::Updated, &needs_edit).await.unwrap();
+    let none = s
+        .page_drafts(DraftOrder::Updated, &needs_edit)
+        .await
+        .unwrap();
     assert!(none.items.is_empty() && none.next.is_none());
 }
 
@@ -189,7 +194,10 @@ async fn records_of_the_v3_app_are_listed_and_found_after_the_upgrade() {
     assert_eq!(v4.version(), SCHEMA_VERSION);
     let newest_first: Vec<Uuid> = records.iter().rev().map(|r| r.id).collect();
     assert_eq!(all_pages(&v4, PageQuery::first()).await, newest_first);
-    assert_eq!(all_pages(&v4, search("CZXF-2026-000002")).await, [records[2].id]);
+    assert_eq!(
+        all_pages(&v4, search("CZXF-2026-000002")).await,
+        [records[2].id]
+    );
     let found = v4
         .page_drafts(
             DraftOrder::Updated,
@@ -200,9 +208,15 @@ async fn records_of_the_v3_app_are_listed_and_found_after_the_upgrade() {
         )
         .await
         .unwrap();
-    assert_eq!(found.items.iter().map(|d| d.id).collect::<Vec<_>>(), [draft.id]);
+    assert_eq!(
+        found.items.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [draft.id]
+    );
     // The upgraded records still read as they were written.
-    assert_eq!(v4.get_record(records[3].id).await.unwrap().as_ref(), Some(&records[3]));
+    assert_eq!(
+        v4.get_record(records[3].id).await.unwrap().as_ref(),
+        Some(&records[3])
+    );
 }
 
 #[wasm_bindgen_test]
