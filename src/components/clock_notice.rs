@@ -72,7 +72,7 @@ pub fn ClockNotice(#[prop(optional)] kiosk_too: bool) -> impl IntoView {
         let error = ClockError::of(&offset)?;
         let amount = if error.days > 0 {
             fill(
-                &t_string!(i18n, clock.days_hours),
+                t_string!(i18n, clock.days_hours),
                 &[
                     ("days", error.days.to_string()),
                     ("hours", error.hours.to_string()),
@@ -80,7 +80,7 @@ pub fn ClockNotice(#[prop(optional)] kiosk_too: bool) -> impl IntoView {
             )
         } else if error.hours > 0 {
             fill(
-                &t_string!(i18n, clock.hours_minutes),
+                t_string!(i18n, clock.hours_minutes),
                 &[
                     ("hours", error.hours.to_string()),
                     ("minutes", error.minutes.to_string()),
@@ -88,7 +88,7 @@ pub fn ClockNotice(#[prop(optional)] kiosk_too: bool) -> impl IntoView {
             )
         } else {
             fill(
-                &t_string!(i18n, clock.minutes),
+                t_string!(i18n, clock.minutes),
                 &[("minutes", error.minutes.to_string())],
             )
         };
@@ -99,14 +99,14 @@ pub fn ClockNotice(#[prop(optional)] kiosk_too: bool) -> impl IntoView {
         };
         let real_now: DateTime<Utc> = Utc::now() + offset.offset();
         let uses = fill(
-            &t_string!(i18n, clock.uses),
+            t_string!(i18n, clock.uses),
             &[("now", local_time(real_now))],
         );
         Some(view! {
             <div class="notice notice--warning" role="status" data-testid="clock-notice"
                 data-ahead=error.ahead.to_string()>
                 <strong>{t!(i18n, clock.title)}</strong> " "
-                {fill(&off, &[("amount", amount)])} " " {uses} " " {t!(i18n, clock.fix)}
+                {fill(off, &[("amount", amount)])} " " {uses} " " {t!(i18n, clock.fix)}
             </div>
         })
     }
