@@ -43,8 +43,8 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod ratelimit;
-pub mod serving;
 pub mod service;
+pub mod serving;
 pub mod static_files;
 pub mod testing;
 

@@ -325,7 +325,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 (Some(id), _) => id,
                 (None, Some(label)) => {
                     let list = db.devices.device_list().await?;
-                    service::enrollment::device_by_label(&list, &label).map_err(|e| e.to_string())?
+                    service::enrollment::device_by_label(&list, &label)
+                        .map_err(|e| e.to_string())?
                 }
                 (None, None) => return Err("give --label or --id".into()),
             };

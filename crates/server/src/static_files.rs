@@ -161,7 +161,8 @@ impl StaticSite {
             // ServeDir keeps the Content-Encoding of the precompressed file it chose on its 416,
             // but the body is its plain-text message: a browser would fail to inflate it. Send
             // the protocol's error, uncompressed, with the file's real size (Content-Range).
-            let mut fresh = AppError::from_status(StatusCode::RANGE_NOT_SATISFIABLE).into_response();
+            let mut fresh =
+                AppError::from_status(StatusCode::RANGE_NOT_SATISFIABLE).into_response();
             if let Some(range) = res.headers().get(header::CONTENT_RANGE) {
                 fresh
                     .headers_mut()

@@ -286,7 +286,9 @@ mod tests {
     fn a_revoked_token_is_unauthorized_only_when_our_server_says_so() {
         let body = r#"{"error":{"code":"device_revoked","message":"设备已被吊销"}}"#;
         let r = decode_response::<PushResponse>(200, 401, JSON, body);
-        assert!(matches!(r, Err(TransportError::Unauthorized(ref e)) if e.code == "device_revoked"));
+        assert!(
+            matches!(r, Err(TransportError::Unauthorized(ref e)) if e.code == "device_revoked")
+        );
         let unknown = r#"{"error":{"code":"unauthorized","message":"unknown token"}}"#;
         let r = decode_response::<PushResponse>(200, 401, JSON, unknown);
         assert!(

@@ -202,7 +202,11 @@ mod tests {
 
     #[test]
     fn a_label_revokes_the_one_active_device_that_has_it() {
-        let list = vec![info("平板 1", true), info("平板 1", false), info("平板 2", false)];
+        let list = vec![
+            info("平板 1", true),
+            info("平板 1", false),
+            info("平板 2", false),
+        ];
         assert_eq!(device_by_label(&list, " 平板 1 "), Ok(list[1].id));
         assert_eq!(
             device_by_label(&list, "平板 3"),
