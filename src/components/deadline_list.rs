@@ -49,7 +49,6 @@ pub fn handling<'a>(petition: &Petition, history: &'a [StatusEvent]) -> Handling
         received_at: petition.received_at.with_timezone(&Utc),
         identity_unclear: petition.identity_unclear,
         art31_item6: petition.appeal_route == Some(AppealRoute::OpinionLetter),
-        extension_days: 0,
         history,
     }
 }
@@ -236,6 +235,7 @@ mod tests {
             department: None,
             note: None,
             deadline: None,
+            extension_days: None,
         }
     }
 

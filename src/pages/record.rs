@@ -462,6 +462,7 @@ mod tests {
             department: None,
             note: None,
             deadline: None,
+            extension_days: None,
         };
         entry.add_status("CZXF-2026-000007", &accepted);
         let slip = slip_of(

@@ -419,6 +419,7 @@ async fn pulled_changes_and_the_cursor_are_stored_together_and_reapplying_is_har
         department: Some("县交通运输局".into()),
         note: None,
         deadline: None,
+        extension_days: None,
     };
     let page = PullResponse {
         changes: vec![

@@ -141,10 +141,19 @@ pub struct Handling<'a> {
     pub identity_unclear: bool,
     /// Art. 31 item 6: the matter goes the 信访处理意见书 path, the only one with Art. 34's limit.
     pub art31_item6: bool,
-    /// Approved extension of the Art. 34 limit, in days (at most [`MAX_EXTENSION_DAYS`]).
-    pub extension_days: u32,
     /// Status history, oldest first.
     pub history: &'a [StatusEvent],
+}
+
+/// The approved extension of the Art. 34 handling limit that `history` records: the sum of its
+/// steps' `extension_days`, at most [`MAX_EXTENSION_DAYS`] however many were announced (Art. 34
+/// 「延长期限不得超过30日」 bounds the total, not each extension).
+pub fn granted_extension(history: &[StatusEvent]) -> u32 {
+    history
+        .iter()
+        .filter_map(|e| e.extension_days)
+        .fold(0u32, u32::saturating_add)
+        .min(MAX_EXTENSION_DAYS)
 }
 
 /// Every limit that applies to a petition given its history, in the order they start.
@@ -176,9 +185,11 @@ pub fn deadlines(h: &Handling<'_>, calendar: &HolidayCalendar) -> Vec<Deadline> 
                 out.push(make(Limit::ForwardedNotice, e.at, 0, answered));
                 out.push(make(Limit::Objection, e.at, 0, answered));
             }
-            Accepted if h.art31_item6 => {
+            // An extension is announced on a step that stays `accepted`; only the acceptance
+            // itself starts the limit.
+            Accepted if h.art31_item6 && e.extension_days.is_none() => {
                 let done = first(e.at, &[Handled, Closed]);
-                let extra = h.extension_days.min(MAX_EXTENSION_DAYS);
+                let extra = granted_extension(h.history);
                 out.push(make(Limit::Handling, e.at, extra, done));
             }
             Handled => out.push(make(Limit::ReviewRequest, e.at, 0, None)),
@@ -203,6 +214,16 @@ mod tests {
             department: None,
             note: None,
             deadline: None,
+            extension_days: None,
+        }
+    }
+
+    /// An approved Art. 34 extension of `days`, announced at `at` with its reason.
+    fn extension(days: u32, at: DateTime<Utc>) -> StatusEvent {
+        StatusEvent {
+            extension_days: Some(days),
+            note: Some("需补充调查".into()),
+            ..event(PetitionStatus::Accepted, at)
         }
     }
 
@@ -211,7 +232,6 @@ mod tests {
             received_at: cst(2026, 3, 2, 9),
             identity_unclear: false,
             art31_item6: true,
-            extension_days: 0,
             history,
         }
     }
@@ -272,7 +292,7 @@ mod tests {
     }
 
     #[test]
-    fn only_an_article_31_item_6_matter_gets_the_60_day_limit_and_its_extension_is_capped() {
+    fn only_an_article_31_item_6_matter_gets_the_60_day_limit() {
         let h = [event(PetitionStatus::Accepted, cst(2026, 3, 2, 9))];
         let cal = HolidayCalendar::builtin();
         // 03-02 + 60 = Friday 05-01, Labour Day (05-01..05-05) → Wednesday 05-06.
@@ -280,18 +300,62 @@ mod tests {
             last_day(&deadlines(&handling(&h), &cal), Limit::Handling),
             NaiveDate::from_ymd_opt(2026, 5, 6).unwrap()
         );
-        let mut ext = handling(&h);
-        ext.extension_days = 45;
-        // Capped at 30: 03-02 + 90 = Sunday 05-31 → Monday 06-01.
-        assert_eq!(
-            last_day(&deadlines(&ext, &cal), Limit::Handling),
-            NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
-        );
         let mut other = handling(&h);
         other.art31_item6 = false;
         assert!(deadlines(&other, &cal)
             .iter()
             .all(|d| d.limit != Limit::Handling));
+    }
+
+    #[test]
+    fn a_20_day_extension_in_the_history_moves_the_article_34_last_day_by_20_days() {
+        let h = [
+            event(PetitionStatus::Accepted, cst(2026, 6, 1, 9)),
+            extension(20, cst(2026, 7, 20, 9)),
+        ];
+        let cal = HolidayCalendar::builtin();
+        // 06-01 + 60 = Friday 07-31; + 20 = Thursday 08-20, both working days.
+        assert_eq!(
+            last_day(&deadlines(&handling(&h[..1]), &cal), Limit::Handling),
+            NaiveDate::from_ymd_opt(2026, 7, 31).unwrap()
+        );
+        let extended = deadlines(&handling(&h), &cal);
+        assert_eq!(
+            last_day(&extended, Limit::Handling),
+            NaiveDate::from_ymd_opt(2026, 8, 20).unwrap()
+        );
+        let limits = extended.iter().filter(|d| d.limit == Limit::Handling);
+        assert_eq!(limits.count(), 1, "the extension starts no second limit");
+    }
+
+    #[test]
+    fn extensions_adding_up_past_30_days_count_as_30() {
+        let h = [
+            event(PetitionStatus::Accepted, cst(2026, 3, 2, 9)),
+            extension(20, cst(2026, 4, 20, 9)),
+            extension(25, cst(2026, 4, 27, 9)),
+        ];
+        assert_eq!(granted_extension(&h), MAX_EXTENSION_DAYS);
+        // 03-02 + 90 = Sunday 05-31 → Monday 06-01 (民法典 Art. 203).
+        assert_eq!(
+            last_day(
+                &deadlines(&handling(&h), &HolidayCalendar::builtin()),
+                Limit::Handling
+            ),
+            NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+        );
+    }
+
+    #[test]
+    fn an_extension_on_a_matter_that_is_not_article_31_item_6_changes_nothing() {
+        let cal = HolidayCalendar::builtin();
+        let plain = [event(PetitionStatus::Accepted, cst(2026, 3, 2, 9))];
+        let extended = [plain[0].clone(), extension(20, cst(2026, 4, 20, 9))];
+        let mut without = handling(&plain);
+        without.art31_item6 = false;
+        let mut with = handling(&extended);
+        with.art31_item6 = false;
+        assert_eq!(deadlines(&with, &cal), deadlines(&without, &cal));
     }
 
     #[test]

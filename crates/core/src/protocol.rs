@@ -379,6 +379,10 @@ pub struct StatusEvent {
     /// The statutory deadline that runs from this step, if any (see [`crate::status`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<DateTime<Utc>>,
+    /// An approved extension of the Art. 34 handling limit announced at this step, in days (the
+    /// reason, which the petitioner is told, in `note`); see [`crate::deadlines`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_days: Option<u32>,
 }
 
 /// `GET /api/v1/receipts/{query_code}` answer: progress of one petition, no personal data.

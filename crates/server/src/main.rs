@@ -115,6 +115,19 @@ enum PetitionCommand {
         #[arg(long)]
         art31_item6: bool,
     },
+    /// Record an extension of an accepted Art. 31 item 6 matter's 60-day handling limit, approved
+    /// by the body's responsible person (Art. 34: at most 30 days in all; the petitioner is told
+    /// the reason).
+    Extend {
+        /// e.g. CZXF-2026-000123.
+        registration_no: String,
+        /// How many days the limit grows by.
+        #[arg(long)]
+        days: u32,
+        /// Why (no personal data: it is shown to the petitioner).
+        #[arg(long)]
+        reason: String,
+    },
     /// Print how many petitions are stored.
     Count,
     /// List stored petitions: record id and registration number (no personal data).
@@ -276,6 +289,29 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             };
             let event = service::set_status(&db, change).await??;
             print!("{registration_no}: {}", status.as_str());
+            if let Some(d) = event.deadline {
+                print!(", deadline {}", d.to_rfc3339());
+            }
+            println!();
+        }
+        Command::Petition {
+            command:
+                PetitionCommand::Extend {
+                    registration_no,
+                    days,
+                    reason,
+                },
+        } => {
+            let ext = service::status::Extension {
+                registration_no: registration_no.clone(),
+                days,
+                reason,
+                at: lianxin_server::now(),
+            };
+            let event = service::extend_handling(&db, ext)
+                .await?
+                .map_err(|e| format!("{}: {e}", e.code()))?;
+            print!("{registration_no}: handling limit extended by {days} days");
             if let Some(d) = event.deadline {
                 print!(", deadline {}", d.to_rfc3339());
             }

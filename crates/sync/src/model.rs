@@ -559,6 +559,7 @@ mod tests {
             department: None,
             note: None,
             deadline: None,
+            extension_days: None,
         };
         let mut e = ReceiptEntry::empty(Uuid::now_v7());
         assert!(e.add_status("CZXF-2026-000001", &ev(PetitionStatus::Accepted, 10)));

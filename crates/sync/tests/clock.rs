@@ -174,7 +174,6 @@ async fn a_holiday_calendar_from_the_feed_changes_a_deadline_the_device_computes
             .with_timezone(&Utc),
         identity_unclear: false,
         art31_item6: false,
-        extension_days: 0,
         history: &[],
     };
     let last_day = |calendar: &HolidayCalendar| {

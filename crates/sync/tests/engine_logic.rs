@@ -486,6 +486,7 @@ async fn pulled_status_changes_and_campaigns_are_applied_page_by_page_and_the_cu
         department: None,
         note: None,
         deadline: None,
+        extension_days: None,
     };
     let campaign = lianxin_core::quiz::Campaign {
         id: "2026-q4".into(),

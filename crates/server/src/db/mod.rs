@@ -176,6 +176,14 @@ pub trait RecordRepo: Send + Sync + 'static {
         change: StatusChange,
     ) -> DbResult<Result<StatusEvent, SetStatusError>>;
 
+    /// Records an Art. 34 extension of a petition's handling limit if
+    /// [`crate::service::status::extend`] allows it, keeps the history and feeds the change to
+    /// its device.
+    async fn extend_handling(
+        &self,
+        ext: crate::service::status::Extension,
+    ) -> DbResult<Result<StatusEvent, crate::service::status::ExtendError>>;
+
     /// How many petitions are stored.
     async fn petition_count(&self) -> DbResult<i64>;
 

@@ -21,7 +21,7 @@ use crate::service::numbering::{new_query_code, Counter, Counters};
 use crate::service::push::{
     judge_repush, stored, NewRecord, PreparedRecord, PushContext, PushItem, PushPlan, StoredRecord,
 };
-use crate::service::status::{self, SetStatusError, StatusChange};
+use crate::service::status::{self, ExtendError, Extension, SetStatusError, StatusChange};
 
 /// One push waiting for the group committer.
 pub(super) struct PushJob {
@@ -455,6 +455,44 @@ impl<DB: Backend> SqlStore<DB> {
         Ok(DB::rows_affected(&q.execute(DB::on(tx)).await?))
     }
 
+    /// Records a decided step of a petition: its current status and deadline, its history entry,
+    /// and the change in its device's pull feed.
+    async fn append_status(
+        tx: &mut Tx<DB>,
+        record_id: Uuid,
+        device_id: Uuid,
+        registration_no: String,
+        event: &StatusEvent,
+    ) -> DbResult<()> {
+        sqlx::query("UPDATE records SET status = $2, deadline = $3 WHERE id = $1")
+            .arg(record_id)
+            .arg(event.status.as_str())
+            .arg(event.deadline)
+            .execute(DB::on(tx))
+            .await?;
+        sqlx::query(
+            "INSERT INTO status_history \
+             (record_id, status, at, department, note, deadline, extension_days) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .arg(record_id)
+        .arg(event.status.as_str())
+        .arg(event.at)
+        .arg(event.department.as_deref())
+        .arg(event.note.as_deref())
+        .arg(event.deadline)
+        .arg(event.extension_days.map(i64::from))
+        .execute(DB::on(tx))
+        .await?;
+        let body = ChangeBody::PetitionStatus {
+            record_id,
+            registration_no,
+            event: event.clone(),
+        };
+        Self::feed_insert(tx, Some(device_id), &body, event.at).await?;
+        Ok(())
+    }
+
     /// One multi-row INSERT into `status_history`, if there is anything to insert.
     async fn insert_history(
         tx: &mut Tx<DB>,
@@ -556,30 +594,33 @@ impl<DB: Backend> RecordRepo for SqlStore<DB> {
             Ok(event) => event,
             Err(refused) => return Ok(Err(refused)),
         };
-        sqlx::query("UPDATE records SET status = $2, deadline = $3 WHERE id = $1")
-            .arg(record_id)
-            .arg(event.status.as_str())
-            .arg(event.deadline)
-            .execute(DB::on(&mut tx))
-            .await?;
-        sqlx::query(
-            "INSERT INTO status_history (record_id, status, at, department, note, deadline) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+        Self::append_status(&mut tx, record_id, device_id, registration_no, &event).await?;
+        tx.commit().await?;
+        Ok(Ok(event))
+    }
+
+    async fn extend_handling(&self, ext: Extension) -> DbResult<Result<StatusEvent, ExtendError>> {
+        let mut tx = DB::begin_write(&self.writer).await?;
+        let row = sqlx::query(
+            "SELECT id, device_id, status FROM records \
+             WHERE registration_no = $1 AND kind = 'petition'",
         )
-        .arg(record_id)
-        .arg(event.status.as_str())
-        .arg(event.at)
-        .arg(event.department.as_deref())
-        .arg(event.note.as_deref())
-        .arg(event.deadline)
-        .execute(DB::on(&mut tx))
+        .arg(ext.registration_no.as_str())
+        .fetch_optional(DB::on(&mut tx))
         .await?;
-        let body = ChangeBody::PetitionStatus {
-            record_id,
-            registration_no,
-            event: event.clone(),
+        let Some(row) = row else {
+            return Ok(Err(ExtendError::NotFound(ext.registration_no)));
         };
-        Self::feed_insert(&mut tx, Some(device_id), &body, event.at).await?;
+        let record_id: Uuid = DB::get(&row, "id")?;
+        let device_id: Uuid = DB::get(&row, "device_id")?;
+        let current = parse_status(&DB::get::<String>(&row, "status")?)?;
+        let history = Self::history(&mut tx, record_id).await?;
+        let registration_no = ext.registration_no.clone();
+        let event = match status::extend(current, &history, ext) {
+            Ok(event) => event,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        Self::append_status(&mut tx, record_id, device_id, registration_no, &event).await?;
         tx.commit().await?;
         Ok(Ok(event))
     }

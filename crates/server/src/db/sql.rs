@@ -49,6 +49,7 @@ pub(crate) trait Backend:
     + Reads<DateTime<Utc>>
     + Reads<Option<DateTime<Utc>>>
     + Reads<i64>
+    + Reads<Option<i64>>
     + Reads<Option<bool>>
 {
     /// Whether each record of a push needs a savepoint of its own to be all-or-nothing. A failed
@@ -237,7 +238,7 @@ impl<DB: Backend> SqlStore<DB> {
         record_id: Uuid,
     ) -> DbResult<Vec<StatusEvent>> {
         let rows = sqlx::query(
-            "SELECT status, at, department, note, deadline FROM status_history \
+            "SELECT status, at, department, note, deadline, extension_days FROM status_history \
              WHERE record_id = $1 ORDER BY id",
         )
         .arg(record_id)
@@ -251,6 +252,10 @@ impl<DB: Backend> SqlStore<DB> {
                     department: DB::get(r, "department")?,
                     note: DB::get(r, "note")?,
                     deadline: DB::get(r, "deadline")?,
+                    extension_days: DB::get::<Option<i64>>(r, "extension_days")?
+                        .map(u32::try_from)
+                        .transpose()
+                        .map_err(|e| DbError::Corrupt(e.to_string()))?,
                 })
             })
             .collect()

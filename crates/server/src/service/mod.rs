@@ -177,6 +177,15 @@ pub async fn set_status(
     db.records.set_status(change).await
 }
 
+/// Records an approved Art. 34 extension of a petition's handling limit
+/// ([`status::extend`] decides whether it may be), or why not.
+pub async fn extend_handling(
+    db: &Db,
+    ext: status::Extension,
+) -> DbResult<Result<lianxin_core::protocol::StatusEvent, status::ExtendError>> {
+    db.records.extend_handling(ext).await
+}
+
 /// Reads a campaign file named `name` ([`campaign::read_campaign_file`]; `read_bank` gives the
 /// text of a bank file it names) and publishes the campaign to every device, answers only as its
 /// review policy allows; returns the campaign (with answers) and its feed sequence number.
