@@ -596,6 +596,7 @@ mod tests {
             id: Uuid::from_u128(1),
             kind,
             payload: serde_json::Value::Null,
+            clock: None,
         };
         let sent = |registration_no: Option<&str>, query_code: Option<&str>| Transition::Sent {
             id: Uuid::from_u128(1),
