@@ -306,14 +306,42 @@ pub fn StatusHistory(history: Vec<StatusEvent>) -> impl IntoView {
         <ol class="history" data-testid="status-history">
             {history.into_iter().map(|e| view! {
                 <li data-testid="history-entry" data-status=e.status.as_str()>
-                    <strong>{move || labels::status(i18n.get_locale(), e.status)}</strong>
+                    <strong>{let e = e.clone(); move || history_step(i18n.get_locale(), &e)}</strong>
                     " · " <span>{local_time(e.at)}</span>
-                    {e.note.clone().map(|n| view! { <span>" · " {n}</span> })}
+                    {let e = e.clone(); e.note.is_some().then(|| view! {
+                        <span>" · " {move || history_note(i18n.get_locale(), &e)}</span>
+                    })}
                 </li>
             }).collect_view()}
         </ol>
     }
     .into_any()
+}
+
+/// What a history entry did, in `locale`: its status, or for an Art. 34 extension (which leaves
+/// the status `accepted`) the days the handling limit grew by.
+fn history_step(locale: Locale, e: &StatusEvent) -> String {
+    match e.extension_days {
+        Some(days) => errors::fill(
+            td_string!(locale, record.history_extension),
+            &[("days", days.to_string())],
+        ),
+        None => labels::status(locale, e.status).to_string(),
+    }
+}
+
+/// An entry's note, in `locale`; an extension's is the reason the petitioner is told (Art. 34
+/// 「告知信访人延期理由」) and says so.
+fn history_note(locale: Locale, e: &StatusEvent) -> String {
+    let note = e.note.clone().unwrap_or_default();
+    if e.extension_days.is_some() {
+        errors::fill(
+            td_string!(locale, record.history_extension_reason),
+            &[("reason", note)],
+        )
+    } else {
+        note
+    }
 }
 
 #[cfg(test)]
@@ -444,6 +472,44 @@ mod tests {
             slip.handling_to_come,
             "the example goes the opinion-letter route"
         );
+    }
+
+    #[test]
+    fn an_extension_in_the_history_reads_as_its_days_under_article_34_with_its_reason() {
+        let extension = StatusEvent {
+            status: PetitionStatus::Accepted,
+            at: Utc.with_ymd_and_hms(2027, 1, 20, 1, 0, 0).unwrap(),
+            department: None,
+            note: Some("需补充调查取证".into()),
+            deadline: None,
+            extension_days: Some(20),
+        };
+        assert_eq!(
+            history_step(Locale::zh_Hans, &extension),
+            "延长办理期限 20 日（第三十四条）"
+        );
+        assert_eq!(
+            history_step(Locale::zh_Hant, &extension),
+            "延長辦理期限 20 日（第三十四條）"
+        );
+        assert_eq!(
+            history_step(Locale::en, &extension),
+            "Handling time limit extended by 20 days (Art. 34)"
+        );
+        assert_eq!(
+            history_note(Locale::zh_Hans, &extension),
+            "延期理由：需补充调查取证"
+        );
+        let acceptance = StatusEvent {
+            extension_days: None,
+            note: Some("转县自然资源局".into()),
+            ..extension
+        };
+        assert_eq!(
+            history_step(Locale::zh_Hans, &acceptance),
+            labels::status(Locale::zh_Hans, PetitionStatus::Accepted)
+        );
+        assert_eq!(history_note(Locale::en, &acceptance), "转县自然资源局");
     }
 
     #[test]
