@@ -33,13 +33,15 @@ impl ClockError {
             return None;
         }
         let off = offset.offset();
-        let size = off.abs();
+        // To the nearest minute: a clock a day ahead, measured a few hundred milliseconds short
+        // of it, is "1 day", not "23 hours 59 minutes".
+        let minutes = (off.num_milliseconds().abs() + 30_000) / 60_000;
         Some(ClockError {
             // The server is behind the device: the device is ahead.
             ahead: off < Duration::zero(),
-            days: size.num_days(),
-            hours: size.num_hours() % 24,
-            minutes: size.num_minutes() % 60,
+            days: minutes / (24 * 60),
+            hours: minutes / 60 % 24,
+            minutes: minutes % 60,
         })
     }
 }
@@ -132,6 +134,12 @@ mod tests {
     fn a_clock_a_year_behind_is_told_in_days_behind() {
         let e = ClockError::of(&off_by(-Duration::days(365) - Duration::hours(5))).unwrap();
         assert_eq!((e.ahead, e.days, e.hours), (false, 365, 5));
+    }
+
+    #[test]
+    fn the_amount_is_rounded_to_the_nearest_minute() {
+        let e = ClockError::of(&off_by(Duration::days(1) - Duration::milliseconds(400))).unwrap();
+        assert_eq!((e.days, e.hours, e.minutes), (1, 0, 0));
     }
 
     #[test]
