@@ -26,6 +26,10 @@ pub const NOTICE_AFTER: Duration = Duration::minutes(2);
 /// upload alone takes minutes, which the server's own measurement cannot tell apart.
 pub const SAME_OFFSET_SLACK: Duration = Duration::minutes(5);
 
+/// An offset this small is not applied even when measured: a clock kept by the network is right
+/// to within it, and a round trip's noise is smaller still.
+pub const NEGLIGIBLE: Duration = Duration::seconds(1);
+
 /// How far the server's clock is ahead of the device's (negative: the device is ahead), as
 /// measured once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +82,19 @@ impl ClockOffset {
     /// measurement's uncertainty).
     pub fn worth_telling(&self) -> bool {
         self.offset_ms.abs() - self.uncertainty_ms > NOTICE_AFTER.num_milliseconds()
+    }
+
+    /// The same measurement, with an offset it cannot tell from zero (within `noise`) set to zero,
+    /// so that a right clock's times are stored exactly as read.
+    pub fn or_zero_within(self, noise: Duration) -> Self {
+        if self.offset_ms.abs() <= noise.num_milliseconds() {
+            ClockOffset {
+                offset_ms: 0,
+                ..self
+            }
+        } else {
+            self
+        }
     }
 
     /// Whether `other` measured the same clock setting (the clock was not changed in between).
@@ -149,15 +166,18 @@ impl Correction {
 /// `now` includes the upload time. When the device knew none, the server's is the best there is,
 /// and uncertain (the clock may have been changed since). When they disagree, the clock was
 /// changed between the record and the push: the time was read with the old setting, so `then`
-/// still applies, uncertain.
+/// still applies, uncertain. An offset the measurement cannot tell from zero is not applied: for
+/// the server's own, that is anything within [`SAME_OFFSET_SLACK`] (the upload time); for the
+/// device's, within its uncertainty or [`NEGLIGIBLE`].
 pub fn judge(then: Option<&ClockOffset>, now: &ClockOffset) -> Correction {
     match then {
         None => Correction {
-            offset: *now,
+            offset: now.or_zero_within(SAME_OFFSET_SLACK),
             uncertain: true,
         },
         Some(then) => Correction {
-            offset: *then,
+            offset: then
+                .or_zero_within(NEGLIGIBLE.max(Duration::milliseconds(then.uncertainty_ms))),
             uncertain: !then.agrees_with(now),
         },
     }
@@ -299,6 +319,21 @@ mod tests {
         assert!(c.uncertain);
         assert_eq!(c.offset, then);
         assert_eq!(c.apply(cst(2026, 12, 2, 8)), cst(2026, 12, 1, 8));
+    }
+
+    #[test]
+    fn an_offset_the_measurement_cannot_tell_from_zero_is_not_applied() {
+        let read = cst(2026, 12, 2, 9);
+        let then = measured(Duration::milliseconds(300), 20);
+        let now =
+            ClockOffset::from_device_now(server_now() + Duration::milliseconds(4), server_now());
+        assert_eq!(judge(Some(&then), &now).apply(read), read);
+        // Without the device's, the server's own is noise within the upload time.
+        let c = judge(
+            None,
+            &ClockOffset::from_device_now(server_now() - Duration::minutes(2), server_now()),
+        );
+        assert_eq!((c.apply(read), c.uncertain), (read, true));
     }
 
     #[test]
