@@ -102,9 +102,9 @@ test('the full text has a table of contents, and each article a link of its own'
 });
 
 test('the English interface shows the Chinese text, marked as Chinese', async ({ page }) => {
-  await page.addInitScript(() => localStorage.setItem('lianxin.locale', 'en'));
   await page.goto('/law/xinfang/34');
   await waitForApp(page);
+  await page.getByTestId('header-language').selectOption('en');
   await expect(page.locator('h1')).toContainText('Regulations on Petition Work');
   await expect(page.getByTestId('law-article-34').locator('[lang="zh-Hans"]').first()).toBeVisible();
   await page.getByTestId('law-search').fill('34');
