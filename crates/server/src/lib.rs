@@ -211,13 +211,14 @@ impl Config {
             c.subjects = list;
         }
         if let Some(path) = var("LIANXIN_HOLIDAYS") {
-            c.holidays = Some(service::config::read_holidays(&path).map_err(|problem| {
-                ConfigError {
-                    var: "LIANXIN_HOLIDAYS",
-                    value: path.clone(),
-                    problem,
-                }
-            })?);
+            c.holidays =
+                Some(
+                    service::config::read_holidays(&path).map_err(|problem| ConfigError {
+                        var: "LIANXIN_HOLIDAYS",
+                        value: path.clone(),
+                        problem,
+                    })?,
+                );
         }
         if let Some(d) = var("LIANXIN_STATIC_DIR") {
             c.static_dir = PathBuf::from(d);

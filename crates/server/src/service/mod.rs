@@ -162,7 +162,13 @@ async fn prepare_quiz_attempt(
         }
         _ => 0,
     };
-    let item = push::prepare_quiz_attempt(id, attempt, campaign, (device.id, &device.township), earlier);
+    let item = push::prepare_quiz_attempt(
+        id,
+        attempt,
+        campaign,
+        (device.id, &device.township),
+        earlier,
+    );
     if matches!(item, PushItem::Store(_)) {
         *quiz_counts.entry(key).or_default() += 1;
     }
@@ -223,7 +229,8 @@ pub async fn publish_config(
     now: DateTime<Utc>,
 ) -> DbResult<Option<DeviceConfig>> {
     let newest = db.feed.newest_config().await?;
-    let Some(next) = config::to_publish(&config.subjects, config.holidays.as_ref(), newest.as_ref())
+    let Some(next) =
+        config::to_publish(&config.subjects, config.holidays.as_ref(), newest.as_ref())
     else {
         return Ok(None);
     };
