@@ -87,10 +87,10 @@ test('in English the record page and its receipt slip show no Chinese but what w
   await registerPetition(page, typed);
   await expect(page.getByTestId('receipt-slip')).toBeVisible();
   await expect(page.getByTestId('slip-pending')).toBeVisible();
-  // Everything on the page but the petitioner's own words (and the slip's time limits, states
-  // and articles) is English.
+  // Everything on the page but the petitioner's own words and the township (data: the device's
+  // own township, as the deployment named it) is English.
   let text = await page.locator('#main').innerText();
-  for (const words of Object.values(typed)) text = text.split(words).join('');
+  for (const words of [...Object.values(typed), '城关镇']) text = text.split(words).join('');
   expect(text).not.toMatch(/[\u3400-\u9fff]/);
   expect(pageErrors.uncaught).toEqual([]);
 });
