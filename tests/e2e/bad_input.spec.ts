@@ -140,6 +140,8 @@ test('c: a receipt link for a record this device does not know says so in Englis
   await page.goto('/settings');
   await waitForApp(page);
   await page.getByTestId('settings-language-select').selectOption('en');
+  // The switch happens once English's texts are there (fetched when chosen).
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await page.goto('/records/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
   await waitForApp(page);
   const notice = page.getByTestId('record-not-found');
