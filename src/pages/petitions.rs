@@ -146,10 +146,15 @@ pub fn Petitions() -> impl IntoView {
             </Show>
             <ul class="list" data-testid="drafts-list">
                 <For each=move || list.items.get() key=|d| (d.id, d.revision, d.updated_at) let:draft>
-                    {if shows_personal_data(role.role()) {
-                        view! { <DraftItem draft deleted /> }.into_any()
-                    } else {
-                        view! { <NeutralDraftItem draft /> }.into_any()
+                    // Reactive: rows restored before the device's role is read must turn into
+                    // the field tablet's rows once it is known.
+                    {move || {
+                        let draft = draft.clone();
+                        if shows_personal_data(role.role()) {
+                            view! { <DraftItem draft deleted /> }.into_any()
+                        } else {
+                            view! { <NeutralDraftItem draft /> }.into_any()
+                        }
                     }}
                 </For>
             </ul>

@@ -42,14 +42,17 @@ test('a practice quiz taken offline resumes after a reload, syncs, and is counte
   await expect(page.getByTestId('quiz-question')).toHaveAttribute('data-question-id', second!);
   await expect(page.getByTestId('quiz-option-1')).toHaveAttribute('aria-pressed', 'true');
 
-  // Answer the rest and submit.
+  // Answer the rest and submit, at a person's pace: the server refuses an attempt faster than
+  // one second a question (lianxin_core::quiz::MIN_SECONDS_PER_QUESTION, `duration_impossible`).
   for (;;) {
     const next = page.getByTestId('quiz-next');
     if ((await next.count()) === 0) break;
     await page.getByTestId('quiz-option-0').click();
+    await page.waitForTimeout(1_100);
     await next.click();
   }
   await page.getByTestId('quiz-option-0').click();
+  await page.waitForTimeout(1_100);
   await page.getByTestId('quiz-submit').click();
   await expect(page.getByTestId('quiz-result')).toBeVisible();
   await expect(page.getByTestId('quiz-score')).toBeVisible();
