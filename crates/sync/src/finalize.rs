@@ -183,7 +183,7 @@ mod tests {
     fn a_quiz_attempt_is_validated_as_one() {
         let now = example::now();
         let attempt = serde_json::json!({
-            "campaign_id": "2026-q4", "answers": [{"question_id": "q1", "choice": 0}],
+            "campaign_id": "2026-q4", "seed": 7, "answers": [{"question_id": "q1", "choices": [0]}],
             "started_at": now, "finished_at": now, "township": "城关镇"
         });
         let d = Draft::new(RecordKind::QuizAttempt, attempt.clone());
