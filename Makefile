@@ -85,9 +85,16 @@ js-test: bootstrap
 	$(call banner,node tests of the build scripts: node --test scripts/)
 	node --test scripts/
 
+# The app's mount tests (tests/web_app.rs) run one per page: since the app's own language layer
+# (src/i18n.rs) they pass alone but not after one another in one page (a mount left behind or the
+# language chosen by the previous test leaks into the next; to be found and fixed, then this loop goes).
 wasm-test: bootstrap
 	$(call banner,wasm-bindgen tests in headless Chromium: $(WASM_TEST_PACKAGES))
-	cargo test $(addprefix -p ,$(WASM_TEST_PACKAGES)) --target wasm32-unknown-unknown
+	cargo test -p lianxin-browser --target wasm32-unknown-unknown
+	cargo test -p lianxin --target wasm32-unknown-unknown --lib --bins --test boot_shell
+	for t in $$(grep -A1 '^#\[wasm_bindgen_test\]' tests/web_app.rs | sed -n 's/^async fn \([a-z0-9_]*\).*/\1/p'); do \
+	    cargo test -p lianxin --target wasm32-unknown-unknown --test web_app -- --exact "$$t" || exit 1; \
+	done
 
 schemathesis: bootstrap
 	$(call banner,schemathesis against /api/openapi.json)
